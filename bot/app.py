@@ -1,0 +1,264 @@
+"""Composition root: builds every service from ``Settings`` and owns their lifecycles.
+
+Only ``bot.cli`` and tests import this module. One asyncio loop runs uvicorn, PTB (polling
+or webhook), the inbox writer, the delivery worker and the JobQueue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, Defaults, ExtBot
+from telegram.request import BaseRequest, HTTPXRequest
+
+import handlers
+from bot.config import Settings
+from bot.context import CONTEXT_TYPES, Services
+from bot.domain import ParsedEvent
+from bot.health import TelegramHealth
+from bot.marketplaces import Marketplace
+from bot.marketplaces.tokopedia import TokopediaAuth, TokopediaClient, TokopediaMarketplace
+from bot.pacer import GroupPacer
+from bot.records import inbox_item
+from bot.relay import Relay, RelayConfig
+from bot.sender import Sender
+from bot.web import build_web_app, health_router, telegram_router
+from storage import shops
+from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.inbox import InboxWriter
+from storage.tokens import DbTokenStore
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_marketplaces(
+    settings: Settings, http: httpx.AsyncClient, tokens: DbTokenStore
+) -> dict[str, Marketplace]:
+    auth = TokopediaAuth(
+        auth_url=settings.tokopedia_auth_url,
+        client_id=settings.tokopedia_client_id,
+        client_secret=settings.tokopedia_client_secret.get_secret_value(),
+        store=tokens,
+    )
+    client = TokopediaClient(
+        http, api_url=settings.tokopedia_api_url, fs_id=settings.tokopedia_app_id, auth=auth
+    )
+    tokopedia = TokopediaMarketplace(
+        client, webhook_secret=settings.tokopedia_webhook_secret.get_secret_value()
+    )
+    return {tokopedia.name.value: tokopedia}
+
+
+def build_application(
+    settings: Settings,
+    *,
+    pacer: GroupPacer,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB application; ``request`` is the only test seam (a transport to a fake)."""
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{settings.telegram_api_url.rstrip('/')}/bot")
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(pacer)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.zone,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                do_quote=False,
+            )
+        )
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if settings.telegram_webhook_url:
+        builder = builder.updater(None)
+    application = builder.build()
+    handlers.register(application, settings)
+    return application
+
+
+@dataclass
+class Runtime:
+    """Everything ``run`` starts, exposed so end-to-end tests can drive the same wiring."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    application: Application[Any, Any, Any, Any, Any, Any]
+    services: Services
+    relay: Relay
+    writer: InboxWriter
+    web: FastAPI
+    pacer: GroupPacer
+
+
+@contextlib.asynccontextmanager
+async def runtime(
+    settings: Settings,
+    *,
+    telegram_request: BaseRequest | None = None,
+    telegram_updates_request: BaseRequest | None = None,
+    marketplace_transport: httpx.AsyncBaseTransport | None = None,
+    pacer: GroupPacer | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    relay_config: RelayConfig | None = None,
+) -> AsyncIterator[Runtime]:
+    """Open the database, clients and PTB application; close them all on exit."""
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        timeout = httpx.Timeout(20.0, connect=5.0)
+        async with httpx.AsyncClient(timeout=timeout, transport=marketplace_transport) as http:
+            marketplaces = build_marketplaces(settings, http, DbTokenStore(sessions))
+            pacer = pacer or GroupPacer()
+            application = build_application(
+                settings,
+                pacer=pacer,
+                request=telegram_request,
+                get_updates_request=telegram_updates_request,
+            )
+            bot: ExtBot[Any] = application.bot
+            health = TelegramHealth()
+            sender = Sender(bot, sessions)
+            services = Services(
+                settings=settings,
+                sessions=sessions,
+                marketplaces=marketplaces,
+                sender=sender,
+                health=health,
+                clock=clock,
+            )
+            application.bot_data["services"] = services
+            relay = Relay(
+                sessions=sessions,
+                sender=sender,
+                marketplaces=marketplaces,
+                config=relay_config
+                or RelayConfig(
+                    chat_id=settings.telegram_chat_id,
+                    topics=settings.telegram_topics,
+                    lang=settings.bot_language,
+                    tz=settings.zone,
+                ),
+                health=health,
+                pacer=pacer,
+                clock=clock,
+            )
+            writer = InboxWriter(sessions, on_stored=relay.wake)
+
+            async def store(events: Sequence[ParsedEvent], received_at: datetime) -> list[bool]:
+                return await writer.store([inbox_item(event, received_at) for event in events])
+
+            async def to_ptb(update: dict[str, Any]) -> None:
+                await application.update_queue.put(Update.de_json(update, application.bot))
+
+            webhook_secret = settings.telegram_webhook_secret
+            web = build_web_app(
+                marketplaces=marketplaces,
+                store=store,
+                health=health_router(engine=engine, sessions=sessions, telegram=health),
+                telegram=(
+                    telegram_router(to_ptb, webhook_secret.get_secret_value())
+                    if settings.telegram_webhook_url and webhook_secret is not None
+                    else None
+                ),
+            )
+            async with writer:
+                yield Runtime(
+                    settings=settings,
+                    engine=engine,
+                    sessions=sessions,
+                    application=application,
+                    services=services,
+                    relay=relay,
+                    writer=writer,
+                    web=web,
+                    pacer=pacer,
+                )
+    finally:
+        await engine.dispose()
+
+
+async def refresh_shops(services: Services) -> None:
+    """Learn shop names for messages; a marketplace that is down must not stop start-up."""
+    for name, marketplace in services.marketplaces.items():
+        try:
+            found = await marketplace.list_shops()
+        except Exception as exc:  # noqa: BLE001 - logged; names are cosmetic
+            log.warning("could not list %s shops: %s", name, exc)
+            continue
+        async with services.sessions() as session, session.begin():
+            await shops.save_shops(
+                session=session, shops=[(name, shop.shop_id, shop.name) for shop in found]
+            )
+
+
+@contextlib.asynccontextmanager
+async def started(rt: Runtime, *, poll: bool = True) -> AsyncIterator[None]:
+    """Run PTB (polling or webhook) and the delivery worker for the block's duration."""
+    settings = rt.settings
+    application = rt.application
+    stop = asyncio.Event()
+    async with application:
+        await refresh_shops(rt.services)
+        if settings.telegram_webhook_url:
+            secret = settings.telegram_webhook_secret
+            await application.bot.set_webhook(
+                url=f"{settings.telegram_webhook_url.rstrip('/')}/telegram",
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        elif poll and application.updater is not None:
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        await application.start()
+        worker = asyncio.create_task(rt.relay.run(stop), name="relay")
+        try:
+            yield
+        finally:
+            stop.set()
+            await worker
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+
+
+async def run(settings: Settings) -> None:
+    """``tokobot run``: serve until SIGINT/SIGTERM, then stop cleanly."""
+    async with runtime(settings) as rt, started(rt):
+        server = uvicorn.Server(
+            uvicorn.Config(
+                rt.web,
+                host=settings.http_host,
+                port=settings.http_port,
+                log_config=None,
+                access_log=False,
+                lifespan="off",
+            )
+        )
+        log.info("tokobot listening on %s:%d", settings.http_host, settings.http_port)
+        await server.serve()

@@ -1,0 +1,99 @@
+"""The ``tokobot`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot.config import Settings, describe_errors
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return Settings()  # type: ignore[call-arg] - read from the environment and .env
+    except ValidationError as exc:
+        print("tokobot: the configuration is incomplete or invalid:", file=sys.stderr)  # noqa: T201
+        for line in describe_errors(exc):
+            print(f"  {line}", file=sys.stderr)  # noqa: T201
+        print("See README.md, section Configuration, or .env.example.", file=sys.stderr)  # noqa: T201
+        raise SystemExit(2) from None
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    _logging(args.verbose)
+    from bot.app import run  # noqa: PLC0415 - keeps `tokobot --help` fast and settings-free
+
+    asyncio.run(run(settings))
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    _logging(args.verbose)
+    from bot.sandbox.tokopedia import demo_state, serve  # noqa: PLC0415
+
+    print(f"Tokopedia sandbox on http://{args.host}:{args.port}")  # noqa: T201
+    asyncio.run(serve(demo_state(), host=args.host, port=args.port))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    _logging(args.verbose)
+    from storage.db import make_engine, upgrade  # noqa: PLC0415
+
+    async def go() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+    print("database is up to date")  # noqa: T201
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="tokobot",
+        description="Relay marketplace chats and orders to a Telegram staff group.",
+    )
+    top.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="run the bot and its webhook server")
+    run.set_defaults(handler=_run)
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(handler=_migrate)
+    sandbox = commands.add_parser(
+        "sandbox", help="run the Tokopedia Open Platform simulator (for tests and trials)"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=9000)
+    sandbox.set_defaults(handler=_sandbox)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""Settings: the only code that reads the environment or ``.env``."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _split_ints(value: object) -> object:
+    if isinstance(value, str):
+        parts = [part for part in value.replace(" ", "").split(",") if part]
+        if not all(part.lstrip("-").isdigit() for part in parts):
+            raise ValueError("must be comma-separated numeric Telegram user ids")
+        return [int(part) for part in parts]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting tokobot reads; see README's configuration reference."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
+
+    telegram_bot_token: SecretStr
+    telegram_chat_id: int
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_topics: bool = False
+
+    tokopedia_app_id: int
+    tokopedia_client_id: str
+    tokopedia_client_secret: SecretStr
+    tokopedia_webhook_secret: SecretStr
+    tokopedia_api_url: str = "https://fs.tokopedia.net"
+    tokopedia_auth_url: str = "https://accounts.tokopedia.com"
+
+    database_url: str = "sqlite+aiosqlite:///tokobot.db"
+    http_host: str = "0.0.0.0"  # noqa: S104 - the webhook receiver must be reachable
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    bot_language: Literal["id", "en"] = "id"
+    timezone: str = "Asia/Jakarta"
+
+    @field_validator("telegram_admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        return _split_ints(value)
+
+    @field_validator("telegram_chat_id")
+    @classmethod
+    def _group_id(cls, value: int) -> int:
+        if value >= 0:
+            raise ValueError("must be the staff group's id, a negative number like -1001234567890")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Operators paste plain URLs; map them to the async drivers the engine needs.
+        if value.startswith(("postgres://", "postgresql://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_secret(self) -> Settings:
+        if self.telegram_webhook_url:
+            secret = self.telegram_webhook_secret
+            if secret is None:
+                raise ValueError(
+                    "TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set"
+                )
+            if not _SECRET_TOKEN.match(secret.get_secret_value()):
+                raise ValueError(
+                    "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
+                )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One line per problem, naming the variable and never echoing its value."""
+    lines: list[str] = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = [str(part) for part in error["loc"]]
+        name = loc[0].upper() if loc else ""
+        if error["type"] == "missing":
+            lines.append(f"{name}: required but not set")
+        elif name:
+            lines.append(f"{name}: {_plain(error['msg'])}")
+        else:
+            lines.append(_plain(error["msg"]))
+    return lines
+
+
+def _plain(message: str) -> str:
+    return message.removeprefix("Value error, ")

@@ -1,0 +1,218 @@
+"""tokobot's own, marketplace-neutral models.
+
+The core (storage, relay, rendering, handlers, jobs) speaks only these. Each marketplace
+adapter turns its webhooks and API responses into them and performs actions described by
+them. Ids are strings everywhere: Tokopedia's are ints, TikTok Shop's are 19-digit strings.
+Money is whole Rupiah (int); IDR has no minor unit in practice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MarketplaceName(StrEnum):
+    TOKOPEDIA = "tokopedia"
+    TIKTOKSHOP = "tiktokshop"
+
+
+class OrderState(StrEnum):
+    """Where an order stands, in the terms staff act on."""
+
+    UNPAID = "unpaid"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"  # staff must accept or reject
+    ACCEPTED = "accepted"  # accepted / being processed, not yet shipped
+    SHIPPING = "shipping"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+    OTHER = "other"
+
+    @property
+    def is_final_for_acceptance(self) -> bool:
+        """True once accept/reject buttons make no sense any more."""
+        return self is not OrderState.AWAITING_ACCEPTANCE and self is not OrderState.UNPAID
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Shop(_Model):
+    marketplace: MarketplaceName
+    shop_id: str
+    name: str
+
+
+class OrderStatus(_Model):
+    """A marketplace status code with its neutral meaning.
+
+    ``code`` is the marketplace's own value ("220", "AWAITING_SHIPMENT"); ``state`` is what
+    the core acts on; ``label`` is the marketplace's English description, for logs.
+    """
+
+    code: str
+    state: OrderState
+    label: str = ""
+
+
+class OrderLine(_Model):
+    product_id: str
+    name: str
+    quantity: int
+    unit_price: int
+    total_price: int
+    sku: str = ""
+    notes: str = ""
+
+
+class Order(_Model):
+    marketplace: MarketplaceName
+    shop_id: str
+    order_id: str
+    invoice: str
+    status: OrderStatus
+    lines: tuple[OrderLine, ...] = ()
+    total: int = 0
+    shop_name: str = ""
+    buyer_name: str = ""
+    courier: str = ""
+    service: str = ""
+    destination_city: str = ""
+    accept_deadline: datetime | None = None
+    created_at: datetime | None = None
+    buyer_platform: str = ""  # which buyer app the order came from, where known
+
+
+class CancellationRequest(_Model):
+    marketplace: MarketplaceName
+    shop_id: str
+    order_id: str
+    reason: str = ""
+    requested_at: datetime | None = None
+    cancel_id: str = ""  # marketplace's own request id, when it has one
+    deadline: datetime | None = None
+
+
+class Conversation(_Model):
+    """A buyer chat room. ``conversation_id`` is what a reply is addressed to."""
+
+    marketplace: MarketplaceName
+    shop_id: str
+    conversation_id: str
+    buyer_id: str
+    buyer_name: str = ""
+
+
+class BuyerMessage(_Model):
+    conversation: Conversation
+    text: str
+    received_at: datetime
+    message_id: str = ""  # empty where the marketplace gives none (Tokopedia's webhook)
+    avatar_url: str = ""
+
+
+# --- events: what a webhook or a reconciliation poll tells the core ------------------------
+
+
+class BuyerMessageReceived(_Model):
+    kind: Literal["buyer_message"] = "buyer_message"
+    message: BuyerMessage
+
+
+class OrderCreated(_Model):
+    kind: Literal["order_created"] = "order_created"
+    order: Order
+
+
+class OrderStatusChanged(_Model):
+    kind: Literal["order_status"] = "order_status"
+    marketplace: MarketplaceName
+    shop_id: str
+    order_id: str
+    status: OrderStatus
+    cancelled: bool = False  # came through a cancellation channel
+
+
+class CancellationRequested(_Model):
+    kind: Literal["cancellation_requested"] = "cancellation_requested"
+    marketplace: MarketplaceName
+    shop_id: str
+    order_id: str
+
+
+MarketplaceEvent = Annotated[
+    BuyerMessageReceived | OrderCreated | OrderStatusChanged | CancellationRequested,
+    Field(discriminator="kind"),
+]
+
+
+class ParsedEvent(_Model):
+    """An event ready for the inbox: the event plus how to recognise a redelivery.
+
+    ``dedup_window`` is in seconds; 0 means the key is unique for ever. A window is for
+    payloads without an id (Tokopedia's chat webhook), where the same text much later is a
+    buyer repeating themselves rather than a redelivery.
+    """
+
+    dedup_key: str
+    event: MarketplaceEvent
+    dedup_window: int = 0
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+class RejectReason(_Model):
+    """A reason a marketplace accepts for rejecting an order."""
+
+    code: str
+    needs_close_details: bool = False  # Tokopedia code 4: shop closed until a date
+    max_text_length: int = 512
+
+
+class Rejection(_Model):
+    reason_code: str
+    reason_text: str
+    shop_close_end_date: str = ""  # DD/MM/YYYY where needed
+    shop_close_note: str = ""
+
+
+class SentReply(_Model):
+    conversation_id: str
+    text: str
+    sent_at: datetime | None = None
+    message_id: str = ""
+
+
+class ErrorKind(StrEnum):
+    """Why a marketplace call failed, in the categories staff need to understand."""
+
+    NOT_ELIGIBLE = "not_eligible"
+    PERMISSION = "permission"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    AUTH = "auth"
+    OUTCOME_UNKNOWN = "outcome_unknown"  # the request may have arrived; do not resend blindly
+    OTHER = "other"
+
+
+class MarketplaceError(Exception):
+    """A failed marketplace call, as the core sees it.
+
+    ``code`` is the marketplace's own error code (e.g. ``ORD_USC_001``) and ``detail`` its
+    message; both are for logs and the audit trail. ``kind`` picks the staff-facing text.
+    """
+
+    def __init__(self, kind: ErrorKind, code: str = "", detail: str = "") -> None:
+        super().__init__(f"{kind.value}: {code} {detail}".strip())
+        self.kind = kind
+        self.code = code
+        self.detail = detail

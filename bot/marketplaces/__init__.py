@@ -1,0 +1,102 @@
+"""The one interface every marketplace adapter implements.
+
+The core never imports an adapter's internals: it is handed objects that satisfy
+``Marketplace`` by the composition root. Webhook verification and parsing are pure; the rest
+performs I/O through the adapter's own client and raises ``bot.domain.MarketplaceError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain import (
+    BuyerMessage,
+    CancellationRequest,
+    Conversation,
+    MarketplaceName,
+    Order,
+    ParsedEvent,
+    RejectReason,
+    Rejection,
+    SentReply,
+    Shop,
+)
+
+
+class WebhookPayloadError(ValueError):
+    """A webhook body that can't be turned into events; the message says why (HTTP 400)."""
+
+
+class Marketplace(Protocol):
+    """What the core needs from a marketplace."""
+
+    @property
+    def name(self) -> MarketplaceName: ...
+
+    # --- pure ---------------------------------------------------------------------------------
+
+    @property
+    def webhook_topics(self) -> frozenset[str]:
+        """Path segments under ``/webhooks/{name}/`` this marketplace posts to ("" = root)."""
+        ...
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """Check a webhook's signature over the raw body; constant time."""
+        ...
+
+    def parse_webhook(self, topic: str, body: bytes, received_at: datetime) -> list[ParsedEvent]:
+        """Turn a verified body into events; raises ``WebhookPayloadError``."""
+        ...
+
+    def reject_reasons(self) -> tuple[RejectReason, ...]:
+        """Reasons staff may pick when rejecting an order, in display order."""
+        ...
+
+    def validate_rejection(self, rejection: Rejection) -> None:
+        """Raise ``MarketplaceError(INVALID)`` if the marketplace would refuse this rejection."""
+        ...
+
+    # --- I/O ----------------------------------------------------------------------------------
+
+    async def list_shops(self) -> list[Shop]: ...
+
+    async def send_reply(self, conversation: Conversation, text: str) -> SentReply:
+        """Send once. A possibly-delivered failure raises ``OUTCOME_UNKNOWN``, never retries."""
+        ...
+
+    async def accept_order(self, shop_id: str, order_id: str) -> None: ...
+
+    async def reject_order(self, shop_id: str, order_id: str, rejection: Rejection) -> None: ...
+
+    async def get_order(self, shop_id: str, order_id: str) -> Order: ...
+
+    async def get_cancellation_request(
+        self, shop_id: str, order_id: str
+    ) -> CancellationRequest: ...
+
+    async def approve_cancellation(self, request: CancellationRequest) -> None: ...
+
+    async def reject_cancellation(self, request: CancellationRequest) -> None: ...
+
+    async def list_orders(self, shop_id: str, since: datetime, until: datetime) -> list[Order]:
+        """Orders created or updated in [since, until); the adapter splits long ranges."""
+        ...
+
+    async def unread_messages(self, shop_id: str) -> list[BuyerMessage]:
+        """The latest buyer message of each conversation the shop has not read."""
+        ...
+
+
+class TokenStore(Protocol):
+    """Where an adapter keeps its access tokens; implemented by ``storage``.
+
+    Adapters may not import storage, so the composition root hands them this.
+    """
+
+    async def load(self, key: str) -> tuple[str, datetime] | None:
+        """Return (access_token, expires_at) or None."""
+        ...
+
+    async def save(self, key: str, token: str, expires_at: datetime) -> None: ...

@@ -1,0 +1,79 @@
+"""Translation between the neutral domain models and storage rows (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import TypeAdapter
+
+from bot.domain import (
+    Conversation,
+    MarketplaceEvent,
+    MarketplaceName,
+    Order,
+    OrderState,
+    OrderStatus,
+    ParsedEvent,
+)
+from storage.inbox import InboxItem
+from storage.models import ConversationRow, InboxEvent, OrderRow
+
+_EVENT = TypeAdapter[MarketplaceEvent](MarketplaceEvent)
+
+
+def inbox_item(parsed: ParsedEvent, received_at: datetime) -> InboxItem:
+    event = parsed.event
+    if event.kind == "buyer_message":
+        marketplace, order_id = event.message.conversation.marketplace, ""
+    elif event.kind == "order_created":
+        marketplace, order_id = event.order.marketplace, event.order.order_id
+    else:
+        marketplace, order_id = event.marketplace, event.order_id
+    return InboxItem(
+        dedup_key=parsed.dedup_key,
+        window=parsed.dedup_window,
+        marketplace=marketplace.value,
+        kind=event.kind,
+        payload=event.model_dump_json(),
+        order_id=order_id,
+        received_at=received_at,
+    )
+
+
+def event_of(row: InboxEvent) -> MarketplaceEvent:
+    return _EVENT.validate_json(row.payload)
+
+
+def order_of(row: OrderRow) -> Order:
+    """The stored domain order, with the row's latest status folded in."""
+    order = Order.model_validate_json(row.payload)
+    if order.status.code != row.status_code or order.status.state.value != row.state:
+        order = order.model_copy(
+            update={"status": OrderStatus(code=row.status_code, state=OrderState(row.state))}
+        )
+    return order
+
+
+def order_fields(order: Order) -> dict[str, object]:
+    """Keyword arguments for ``storage.orders.upsert_order``."""
+    return {
+        "marketplace": order.marketplace.value,
+        "shop_id": order.shop_id,
+        "order_id": order.order_id,
+        "invoice": order.invoice,
+        "status_code": order.status.code,
+        "state": order.status.state.value,
+        "total": order.total,
+        "accept_deadline": order.accept_deadline,
+        "payload": order.model_dump_json(),
+    }
+
+
+def conversation_of(row: ConversationRow) -> Conversation:
+    return Conversation(
+        marketplace=MarketplaceName(row.marketplace),
+        shop_id=row.shop_id,
+        conversation_id=row.conversation_id,
+        buyer_id=row.buyer_id,
+        buyer_name=row.buyer_name,
+    )

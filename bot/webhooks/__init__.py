@@ -1,0 +1,1 @@
+"""Incoming marketplace webhooks: verify, parse, store durably, then answer."""

@@ -1,0 +1,15 @@
+"""/start and /help."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import Context
+from bot.i18n import t
+from handlers.common import say
+
+
+async def cmd_help(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is not None:
+        await say(message, t("help.text", context.services.lang))

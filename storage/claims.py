@@ -1,0 +1,85 @@
+"""Once-only staff actions: claim, then finish or release.
+
+A claim is an INSERT on a primary key, so the database picks exactly one winner among
+concurrent presses, in one process or many sharing PostgreSQL. A claim left ``running``
+by a crashed process can be taken over after ``stale_after``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ActionClaim
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    won: bool
+    holder: ActionClaim | None  # who holds or finished it, when we lost
+
+
+async def claim(
+    *,
+    session: AsyncSession,
+    key: str,
+    action: str,
+    actor_id: int,
+    actor_name: str,
+    now: datetime,
+    stale_after: timedelta = timedelta(minutes=5),
+) -> ClaimResult:
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    inserted = await session.execute(
+        insert(ActionClaim)
+        .values(
+            key=key,
+            action=action,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            claimed_at=now,
+            state="running",
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    if inserted.rowcount == 1:  # type: ignore[attr-defined]
+        return ClaimResult(True, None)
+    # A released claim (the action failed) or a stale one may be taken again, by one winner.
+    retaken = await session.execute(
+        update(ActionClaim)
+        .where(ActionClaim.key == key)  # type: ignore[arg-type]
+        .where(
+            (ActionClaim.state == "released")  # type: ignore[arg-type]
+            | ((ActionClaim.state == "running") & (ActionClaim.claimed_at < now - stale_after))  # type: ignore[arg-type,operator]
+        )
+        .values(
+            action=action, actor_id=actor_id, actor_name=actor_name, claimed_at=now,
+            state="running", finished_at=None,
+        )
+    )
+    if retaken.rowcount == 1:  # type: ignore[attr-defined]
+        return ClaimResult(True, None)
+    holder = await session.get(ActionClaim, key, populate_existing=True)
+    return ClaimResult(False, holder)
+
+
+async def finish(*, session: AsyncSession, key: str, now: datetime) -> None:
+    await session.execute(
+        update(ActionClaim)
+        .where(ActionClaim.key == key)  # type: ignore[arg-type]
+        .values(state="done", finished_at=now)
+    )
+
+
+async def release(*, session: AsyncSession, key: str) -> None:
+    """The action did not happen (a certain failure); it may be tried again."""
+    await session.execute(
+        update(ActionClaim)
+        .where(ActionClaim.key == key)  # type: ignore[arg-type]
+        .values(state="released")
+    )

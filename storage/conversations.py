@@ -1,0 +1,90 @@
+"""Buyer conversations: who, where in Telegram, and whether staff have answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConversationRow
+
+
+async def get_conversation(
+    *, session: AsyncSession, marketplace: str, shop_id: str, conversation_id: str
+) -> ConversationRow | None:
+    query = select(ConversationRow).where(
+        ConversationRow.marketplace == marketplace,  # type: ignore[arg-type]
+        ConversationRow.shop_id == shop_id,  # type: ignore[arg-type]
+        ConversationRow.conversation_id == conversation_id,  # type: ignore[arg-type]
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def record_buyer_message(
+    *,
+    session: AsyncSession,
+    marketplace: str,
+    shop_id: str,
+    conversation_id: str,
+    buyer_id: str,
+    buyer_name: str,
+    text: str,
+    received_at: datetime,
+) -> ConversationRow:
+    """Note a buyer message; the conversation waits for staff from its first unanswered one."""
+    row = await get_conversation(
+        session=session, marketplace=marketplace, shop_id=shop_id, conversation_id=conversation_id
+    )
+    if row is None:
+        row = ConversationRow(
+            marketplace=marketplace, shop_id=shop_id, conversation_id=conversation_id
+        )
+        session.add(row)
+    row.buyer_id = buyer_id or row.buyer_id
+    row.buyer_name = buyer_name or row.buyer_name
+    if row.last_buyer_at is None or received_at >= row.last_buyer_at:
+        row.last_buyer_at = received_at
+        row.last_buyer_text = text
+    answered_after = row.last_staff_at is not None and row.last_staff_at >= received_at
+    if row.waiting_since is None and not answered_after:
+        row.waiting_since = received_at
+    await session.flush()
+    return row
+
+
+async def find_by_thread(*, session: AsyncSession, thread_id: int) -> ConversationRow | None:
+    query = select(ConversationRow).where(ConversationRow.thread_id == thread_id)  # type: ignore[arg-type]
+    return (await session.execute(query)).scalars().first()
+
+
+async def mark_answered(
+    *, session: AsyncSession, marketplace: str, shop_id: str, conversation_id: str, at: datetime
+) -> None:
+    row = await get_conversation(
+        session=session, marketplace=marketplace, shop_id=shop_id, conversation_id=conversation_id
+    )
+    if row is not None:
+        row.last_staff_at = at
+        row.waiting_since = None
+
+
+async def waiting(*, session: AsyncSession, limit: int = 30) -> list[ConversationRow]:
+    """Conversations whose latest buyer message has no staff answer, oldest first."""
+    query = (
+        select(ConversationRow)
+        .where(ConversationRow.waiting_since.is_not(None))  # type: ignore[union-attr]
+        .order_by(ConversationRow.waiting_since, ConversationRow.id)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def by_conversation_id(
+    *, session: AsyncSession, marketplace: str, conversation_id: str
+) -> list[ConversationRow]:
+    query = select(ConversationRow).where(
+        ConversationRow.marketplace == marketplace,  # type: ignore[arg-type]
+        ConversationRow.conversation_id == conversation_id,  # type: ignore[arg-type]
+    )
+    return list((await session.execute(query)).scalars())

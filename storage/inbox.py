@@ -1,0 +1,268 @@
+"""The durable inbox: webhook events stored before they are acknowledged.
+
+Writes go through ``InboxWriter``, which commits concurrent requests together (group
+commit): one transaction per batch instead of one per webhook, so a burst costs a handful
+of fsyncs. Every caller still waits for the commit that holds its own event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import InboxEvent
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 256
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One event to store. ``window`` (seconds) > 0 makes the key unique only for that long."""
+
+    dedup_key: str
+    window: int
+    marketplace: str
+    kind: str
+    payload: str
+    order_id: str
+    received_at: datetime
+
+
+def dedup_slots(item: InboxItem) -> tuple[str, tuple[str, ...]]:
+    """The slot this event claims, and earlier slots that would make it a redelivery.
+
+    A windowed key lands in the bucket of its arrival time; the previous bucket is checked
+    too, so two copies a few seconds apart across a bucket edge still count as one.
+    """
+    if item.window <= 0:
+        return item.dedup_key, ()
+    bucket = int(item.received_at.timestamp()) // item.window
+    return f"{item.dedup_key}@{bucket}", (f"{item.dedup_key}@{bucket - 1}",)
+
+
+async def store_events(*, session: AsyncSession, items: Sequence[InboxItem]) -> list[bool]:
+    """Insert events that are not redeliveries; True for each one that was new."""
+    candidates = [dedup_slots(item) for item in items]
+    every_slot = {slot for own, earlier in candidates for slot in (own, *earlier)}
+    seen = set(
+        (
+            await session.execute(
+                select(InboxEvent.dedup_slot).where(InboxEvent.dedup_slot.in_(every_slot))  # type: ignore[attr-defined]
+            )
+        ).scalars()
+    )
+    rows: list[dict[str, object]] = []
+    fresh: list[bool] = []
+    for item, (own, earlier) in zip(items, candidates, strict=True):
+        if own in seen or any(slot in seen for slot in earlier):
+            fresh.append(False)
+            continue
+        seen.add(own)
+        fresh.append(True)
+        rows.append(
+            {
+                "marketplace": item.marketplace,
+                "kind": item.kind,
+                "dedup_slot": own,
+                "payload": item.payload,
+                "received_at": item.received_at,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": item.received_at,
+                "last_error": "",
+                "order_id": item.order_id,
+            }
+        )
+    if rows:
+        dialect = session.bind.dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        # Another process may have stored the same event meanwhile; the constraint decides.
+        statement = insert(InboxEvent).values(rows).on_conflict_do_nothing(
+            index_elements=["dedup_slot"]
+        )
+        await session.execute(statement)
+    return fresh
+
+
+@dataclass
+class _Pending:
+    items: Sequence[InboxItem]
+    done: asyncio.Future[list[bool]]
+
+
+class InboxWriter:
+    """Group-commits inbox writes from concurrent webhook requests."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        on_stored: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._on_stored = on_stored
+
+    async def __aenter__(self) -> InboxWriter:
+        self._task = asyncio.create_task(self._run(), name="inbox-writer")
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self._queue.join()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def store(self, items: Sequence[InboxItem]) -> list[bool]:
+        """Store events durably; returns once committed (True = new, False = redelivery)."""
+        if self._task is None:
+            raise RuntimeError("InboxWriter is not running")
+        done: asyncio.Future[list[bool]] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Pending(items, done))
+        return await done
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(self._queue.get_nowait())
+            await self._commit(batch)
+            for _ in batch:
+                self._queue.task_done()
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        items = [item for pending in batch for item in pending.items]
+        try:
+            async with self._sessions() as session, session.begin():
+                fresh = await store_events(session=session, items=items)
+        except Exception as exc:  # noqa: BLE001 - every waiter must hear about the failure
+            log.exception("inbox commit failed for %d events", len(items))
+            for pending in batch:
+                if not pending.done.done():
+                    pending.done.set_exception(exc)
+            return
+        offset = 0
+        for pending in batch:
+            count = len(pending.items)
+            if not pending.done.done():
+                pending.done.set_result(fresh[offset : offset + count])
+            offset += count
+        if self._on_stored is not None and any(fresh):
+            self._on_stored()
+
+
+# --- the delivery side ---------------------------------------------------------------------
+
+
+async def claim_due(
+    *, session: AsyncSession, now: datetime, limit: int, lease: timedelta
+) -> list[InboxEvent]:
+    """Pending events that are due, oldest first, leased so no other worker takes them.
+
+    The lease (a later ``next_attempt_at``) makes a crashed worker's events due again.
+    """
+    query = (
+        select(InboxEvent)
+        .where(InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now)  # type: ignore[arg-type]
+        .order_by(InboxEvent.id)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.execute(query)).scalars())
+    for row in rows:
+        row.next_attempt_at = now + lease
+    return rows
+
+
+async def mark_delivered(*, session: AsyncSession, event_id: int, now: datetime) -> None:
+    await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .values(status="delivered", delivered_at=now, last_error="")
+    )
+
+
+async def mark_failed(
+    *, session: AsyncSession, event_id: int, error: str, retry_at: datetime, park: bool
+) -> None:
+    await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .values(
+            status="parked" if park else "pending",
+            attempts=InboxEvent.attempts + 1,
+            next_attempt_at=retry_at,
+            last_error=error[:2000],
+        )
+    )
+
+
+async def postpone(*, session: AsyncSession, event_ids: Sequence[int], until: datetime) -> None:
+    """Push events back without counting an attempt (Telegram asked us to wait)."""
+    if event_ids:
+        await session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id.in_(event_ids))  # type: ignore[union-attr]
+            .values(next_attempt_at=until)
+        )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    oldest_received_at: datetime | None
+    parked: int
+
+
+async def backlog(*, session: AsyncSession) -> Backlog:
+    pending, oldest = (
+        await session.execute(
+            select(func.count(), func.min(InboxEvent.received_at)).where(
+                InboxEvent.status == "pending"  # type: ignore[arg-type]
+            )
+        )
+    ).one()
+    parked = (
+        await session.execute(
+            select(func.count()).where(InboxEvent.status == "parked")  # type: ignore[arg-type]
+        )
+    ).scalar_one()
+    oldest_at = oldest
+    if oldest_at is not None and oldest_at.tzinfo is None:
+        # Aggregates bypass the column type on SQLite; the stored value is UTC.
+        oldest_at = oldest_at.replace(tzinfo=UTC)
+    return Backlog(pending=int(pending), oldest_received_at=oldest_at, parked=int(parked))
+
+
+async def parked_events(*, session: AsyncSession, limit: int = 20) -> list[InboxEvent]:
+    query = (
+        select(InboxEvent)
+        .where(InboxEvent.status == "parked")  # type: ignore[arg-type]
+        .order_by(InboxEvent.id.desc())  # type: ignore[union-attr]
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def retry_parked(*, session: AsyncSession, now: datetime) -> int:
+    result = await session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.status == "parked")  # type: ignore[arg-type]
+        .values(status="pending", attempts=0, next_attempt_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+

@@ -1,0 +1,78 @@
+"""Telegram message <-> conversation/order links, and opaque callback tokens."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import CallbackToken, TelegramLink, utcnow
+
+
+async def link_messages(
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    message_ids: Sequence[int],
+    kind: str,
+    marketplace: str,
+    shop_id: str,
+    ref: str,
+) -> None:
+    now = utcnow()
+    for message_id in message_ids:
+        await session.merge(
+            TelegramLink(
+                chat_id=chat_id,
+                message_id=message_id,
+                kind=kind,
+                marketplace=marketplace,
+                shop_id=shop_id,
+                ref=ref,
+                created_at=now,
+            )
+        )
+
+
+async def find_link(*, session: AsyncSession, chat_id: int, message_id: int) -> TelegramLink | None:
+    return await session.get(TelegramLink, (chat_id, message_id))
+
+
+@dataclass(frozen=True)
+class ButtonMeaning:
+    action: str
+    marketplace: str
+    shop_id: str
+    ref: str
+
+
+async def issue_token(
+    *, session: AsyncSession, action: str, marketplace: str, shop_id: str, ref: str
+) -> str:
+    """A fresh unguessable token standing for (action, target); this is the callback_data."""
+    token = secrets.token_urlsafe(12)  # 16 chars, 96 random bits, far under 64 bytes
+    session.add(
+        CallbackToken(
+            token=token,
+            action=action,
+            marketplace=marketplace,
+            shop_id=shop_id,
+            ref=ref,
+            created_at=utcnow(),
+        )
+    )
+    return token
+
+
+async def resolve_token(*, session: AsyncSession, token: str) -> ButtonMeaning | None:
+    if not token or len(token) > 24:
+        return None
+    row = (
+        await session.execute(select(CallbackToken).where(CallbackToken.token == token))  # type: ignore[arg-type]
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return ButtonMeaning(row.action, row.marketplace, row.shop_id, row.ref)

@@ -1,0 +1,243 @@
+"""SQLModel table models.
+
+Every id a marketplace hands us is a string, and every row that holds one also names its
+marketplace. Times are stored as UTC and come back timezone-aware (``UTCDateTime``).
+Schema changes go through Alembic (``storage/migrations``); keep the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; tokobot stores aware times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)  # noqa: S101 - the column type guarantees it
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class AccessToken(SQLModel, table=True):
+    """A marketplace access token, cached because Tokopedia issues a new one only on expiry."""
+
+    __tablename__ = "access_token"
+
+    key: str = Field(primary_key=True, max_length=200)
+    token: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class ShopRow(SQLModel, table=True):
+    __tablename__ = "shop"
+
+    marketplace: str = Field(primary_key=True, max_length=20)
+    shop_id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(default="", max_length=200)
+    updated_at: datetime = _ts()
+
+
+class InboxEvent(SQLModel, table=True):
+    """A webhook (or reconciliation) event, stored before the sender gets its 200.
+
+    ``dedup_slot`` is unique: a redelivery of the same event hits the constraint and is
+    acknowledged without a second row. ``status`` moves pending -> delivered, or -> parked
+    after repeated failures.
+    """
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (Index("ix_inbox_due", "status", "next_attempt_at"),)
+
+    # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit id.
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    )
+    marketplace: str = Field(max_length=20)
+    kind: str = Field(max_length=40)
+    dedup_slot: str = Field(max_length=300, unique=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = _ts()
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    delivered_at: datetime | None = _ts(nullable=True)
+    order_id: str = Field(default="", max_length=40, index=True)
+
+
+class ConversationRow(SQLModel, table=True):
+    """A buyer chat room and where it lives in Telegram."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("marketplace", "shop_id", "conversation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    conversation_id: str = Field(max_length=60)
+    buyer_id: str = Field(default="", max_length=60)
+    buyer_name: str = Field(default="", max_length=200)
+    thread_id: int | None = None  # forum topic, in topic mode
+    last_buyer_at: datetime | None = _ts(nullable=True)
+    last_buyer_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    waiting_since: datetime | None = _ts(nullable=True, index=True)  # unanswered since
+    last_staff_at: datetime | None = _ts(nullable=True)
+
+
+class OrderRow(SQLModel, table=True):
+    """The latest known state of an order, its Telegram alert and who acted on it."""
+
+    __tablename__ = "order_record"
+    __table_args__ = (UniqueConstraint("marketplace", "order_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    order_id: str = Field(max_length=40)
+    invoice: str = Field(default="", max_length=80)
+    status_code: str = Field(default="", max_length=40)
+    state: str = Field(default="", max_length=30, index=True)
+    total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    accept_deadline: datetime | None = _ts(nullable=True, index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the domain Order as JSON
+    alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    alert_message_id: int | None = None
+    in_digest: bool = False
+    outcome: str = Field(default="", max_length=30)  # accepted / rejected / ...
+    outcome_by: str = Field(default="", max_length=200)
+    outcome_at: datetime | None = _ts(nullable=True)
+    outcome_detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class TelegramLink(SQLModel, table=True):
+    """Which conversation or order a Telegram message stands for; survives restarts."""
+
+    __tablename__ = "telegram_link"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    message_id: int = Field(primary_key=True)
+    kind: str = Field(max_length=20)  # "conversation" | "order"
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    ref: str = Field(max_length=60, index=True)  # conversation_id or order_id
+    created_at: datetime = _ts()
+
+
+class CallbackToken(SQLModel, table=True):
+    """Server-side meaning of an inline button; callback_data carries only the token."""
+
+    __tablename__ = "callback_token"
+
+    token: str = Field(primary_key=True, max_length=24)
+    action: str = Field(max_length=30)
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    ref: str = Field(sa_column=Column(Text, nullable=False))  # may carry a typed reason
+    created_at: datetime = _ts()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every staff reply and order action: who, when, what, and the marketplace's answer."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    actor_name: str = Field(default="", max_length=200)
+    action: str = Field(max_length=30)
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    order_id: str = Field(default="", max_length=40, index=True)
+    conversation_id: str = Field(default="", max_length=60, index=True)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    result: str = Field(max_length=20)  # ok / failed / unknown / refused
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class StaffReply(SQLModel, table=True):
+    """One staff message meant for a buyer; keyed by the Telegram message, sent at most once."""
+
+    __tablename__ = "staff_reply"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    conversation_id: str = Field(max_length=60)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="sending", max_length=12)  # sending/sent/failed/unknown
+    actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    actor_name: str = Field(default="", max_length=200)
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_at: datetime = _ts()
+
+
+class Notice(SQLModel, table=True):
+    """A one-off report to the group (parked event, job failure), sent once."""
+
+    __tablename__ = "notice"
+
+    key: str = Field(primary_key=True, max_length=200)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+class ActionClaim(SQLModel, table=True):
+    """The right to perform one staff action once (see ``storage.claims``).
+
+    ``key`` names the decision, e.g. ``tokopedia:123:decision`` for accept/reject or
+    ``tokopedia:123:cancel:<request>`` for a buyer's cancellation request. Inserting the
+    row is the claim, so exactly one of several concurrent presses (in any process) wins.
+    """
+
+    __tablename__ = "action_claim"
+
+    key: str = Field(primary_key=True, max_length=200)
+    action: str = Field(max_length=30)
+    actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    actor_name: str = Field(default="", max_length=200)
+    claimed_at: datetime = _ts()
+    state: str = Field(default="running", max_length=12)  # running / done / released
+    finished_at: datetime | None = _ts(nullable=True)

@@ -1,0 +1,79 @@
+"""Staff replies to buyers, one row per staff Telegram message: sent at most once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import StaffReply
+
+
+async def begin(
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    message_id: int,
+    marketplace: str,
+    shop_id: str,
+    conversation_id: str,
+    text: str,
+    actor_id: int,
+    actor_name: str,
+    now: datetime,
+) -> tuple[bool, StaffReply]:
+    """Record the intent to send; False (with the existing row) if this message is known."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(StaffReply)
+        .values(
+            chat_id=chat_id,
+            message_id=message_id,
+            marketplace=marketplace,
+            shop_id=shop_id,
+            conversation_id=conversation_id,
+            text=text,
+            status="sending",
+            actor_id=actor_id,
+            actor_name=actor_name,
+            error="",
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["chat_id", "message_id"])
+    )
+    row = (
+        await session.execute(
+            StaffReply.__table__.select().where(  # type: ignore[attr-defined]
+                (StaffReply.chat_id == chat_id) & (StaffReply.message_id == message_id)  # type: ignore[arg-type]
+            )
+        )
+    ).one()
+    reply = StaffReply.model_validate(dict(row._mapping))  # noqa: SLF001 - SQLAlchemy's public row API
+    return bool(result.rowcount), reply  # type: ignore[attr-defined]
+
+
+async def retake(*, session: AsyncSession, reply_id: int, now: datetime) -> bool:
+    """Move a failed reply back to sending; exactly one Retry press wins."""
+    result = await session.execute(
+        update(StaffReply)
+        .where(StaffReply.id == reply_id, StaffReply.status == "failed")  # type: ignore[arg-type]
+        .values(status="sending", updated_at=now)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def settle(
+    *, session: AsyncSession, reply_id: int, status: str, error: str, now: datetime
+) -> None:
+    await session.execute(
+        update(StaffReply)
+        .where(StaffReply.id == reply_id)  # type: ignore[arg-type]
+        .values(status=status, error=error[:1000], updated_at=now)
+    )
+
+
+async def get(*, session: AsyncSession, reply_id: int) -> StaffReply | None:
+    return await session.get(StaffReply, reply_id, populate_existing=True)

@@ -1,0 +1,169 @@
+"""End-to-end harness: tokobot's real wiring between the strict fakes.
+
+tokobot runs exactly as ``tokobot run`` builds it (``bot.app.runtime``); only the HTTP
+transports point at the Telegram fake and the Tokopedia sandbox. Updates are pulled from
+the fake with real ``getUpdates`` calls and processed in order, and the delivery worker
+runs one pass at a time, so tests are deterministic without sleeping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from telegram import Update
+from telegram.request import HTTPXRequest
+
+from bot.app import Runtime, refresh_shops, runtime
+from bot.pacer import GroupPacer
+from bot.sandbox.telegram import FakeMessage, FakeTelegram
+from bot.sandbox.tokopedia import SandboxState, create_app, sign
+from tests.conftest import make_settings
+
+CHAT_ID = -1001000000001
+SHOP_ID = 479573
+ADMIN_ID = 111
+STAFF_ID = 222
+OUTSIDER_ID = 333
+
+TOPIC_OF_KIND = {
+    "chat": "chat",
+    "order_notification": "order",
+    "order_status": "order-status",
+    "order_cancellation": "order-cancellation",
+    "request_cancellation": "order-request-cancellation",
+}
+
+
+@dataclass
+class Harness:
+    rt: Runtime
+    fake: FakeTelegram
+    sandbox: SandboxState
+    web: httpx.AsyncClient
+    offset: int = 0
+
+    @property
+    def secret(self) -> str:
+        return self.rt.settings.tokopedia_webhook_secret.get_secret_value()
+
+    async def post_webhook(self, topic: str, body: dict[str, Any] | bytes,
+                           *, signature: str | None = "good") -> httpx.Response:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"content-type": "application/json"}
+        if signature == "good":
+            headers["Authorization-Hmac"] = sign(raw, self.secret)
+        elif signature is not None:
+            headers["Authorization-Hmac"] = signature
+        return await self.web.post(f"/webhooks/tokopedia/{topic}", content=raw, headers=headers)
+
+    async def webhook(self, kind: str, ident: int) -> httpx.Response:
+        """Post the sandbox's signed webhook of ``kind`` for an order or chat room."""
+        response = await self.post_webhook(
+            TOPIC_OF_KIND[kind], self.sandbox.webhook_body(kind, ident)
+        )
+        assert response.status_code == 200, response.text
+        return response
+
+    async def deliver(self, passes: int = 50) -> int:
+        """Run the delivery worker until nothing is due."""
+        total = 0
+        for _ in range(passes):
+            done = await self.rt.relay.run_once()
+            if not done:
+                break
+            total += done
+        return total
+
+    async def updates(self) -> int:
+        """Fetch pending updates from the fake with getUpdates and process them in order."""
+        bot = self.rt.application.bot
+        handled = 0
+        while True:
+            batch = await bot.get_updates(offset=self.offset, timeout=0)
+            if not batch:
+                return handled
+            for update in batch:
+                self.offset = update.update_id + 1
+                await self.rt.application.process_update(update)
+                handled += 1
+
+    def group(self, thread_id: int | None = None) -> list[FakeMessage]:
+        return [m for m in self.fake.messages(CHAT_ID, thread_id) if not m.deleted]
+
+    def last(self) -> FakeMessage:
+        return self.group()[-1]
+
+    def button(self, message: FakeMessage, label_part: str) -> str:
+        markup = message.reply_markup or {}
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if label_part in button["text"]:
+                    return str(button["callback_data"])
+        raise AssertionError(f"no button {label_part!r} on message {message.message_id}")
+
+    async def press(self, message: FakeMessage, label_part: str, user_id: int = ADMIN_ID,
+                    first_name: str = "Rina") -> str:
+        data = self.button(message, label_part)
+        query_id = self.fake.user_presses(CHAT_ID, user_id, message.message_id, data,
+                                          first_name=first_name)
+        await self.updates()
+        return query_id
+
+    async def say(self, text: str, *, user_id: int = ADMIN_ID, reply_to: int | None = None,
+                  thread_id: int | None = None, first_name: str = "Rina") -> int:
+        message_id = self.fake.user_sends(CHAT_ID, user_id, text, first_name=first_name,
+                                          reply_to=reply_to, thread_id=thread_id)
+        await self.updates()
+        return message_id
+
+
+def default_sandbox() -> SandboxState:
+    state = SandboxState(
+        fs_id=13000, client_id="sandbox-client", client_secret="sandbox-secret",
+        webhook_secret="sandbox-webhook-secret",
+    )
+    state.add_shop(SHOP_ID, "Toko Maju Jaya")
+    return state
+
+
+@asynccontextmanager
+async def harness(
+    database_url: str,
+    *,
+    topics: bool = False,
+    limits: bool = False,
+    sandbox: SandboxState | None = None,
+    fake: FakeTelegram | None = None,
+    pacer: GroupPacer | None = None,
+    **settings: object,
+) -> AsyncIterator[Harness]:
+    fake = fake or FakeTelegram(enforce_limits=limits)
+    if CHAT_ID not in fake.world.chats:
+        fake.add_chat(CHAT_ID, "Staff Toko Maju", is_forum=topics,
+                      members={ADMIN_ID: "administrator", STAFF_ID: "member"})
+    sandbox = sandbox or default_sandbox()
+    config = make_settings(
+        database_url=database_url, telegram_topics=topics,
+        telegram_admin_ids=str(ADMIN_ID), **settings,
+    )
+    async with runtime(
+        config,
+        telegram_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
+        telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
+        marketplace_transport=httpx.ASGITransport(app=create_app(sandbox)),
+        pacer=pacer or GroupPacer(group_limit=10_000, overall_per_second=10_000),
+    ) as rt, rt.application:
+        await refresh_shops(rt.services)
+        transport = httpx.ASGITransport(app=rt.web)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tokobot") as web:
+            yield Harness(rt=rt, fake=fake, sandbox=sandbox, web=web)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
