@@ -181,7 +181,10 @@ async def runtime(
             web = build_web_app(
                 marketplaces=marketplaces,
                 store=store,
-                health=health_router(engine=engine, sessions=sessions, telegram=health),
+                clock=clock,
+                health=health_router(
+                    engine=engine, sessions=sessions, telegram=health, clock=clock
+                ),
                 telegram=(
                     telegram_router(to_ptb, webhook_secret.get_secret_value())
                     if settings.telegram_webhook_url and webhook_secret is not None

@@ -15,7 +15,8 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.pacer import BULK
-from bot.render import Button, Rendered, split_html
+from bot.formatting import split_html
+from bot.render import Button, Rendered
 from storage.links import issue_token
 
 

@@ -112,9 +112,10 @@ def build_web_app(
     health: APIRouter,
     telegram: APIRouter | None = None,
     extra: APIRouter | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
     app = FastAPI(title="tokobot", docs_url=None, redoc_url=None, openapi_url=None)
-    app.include_router(build_router(marketplaces, store))
+    app.include_router(build_router(marketplaces, store, clock=clock))
     app.include_router(health)
     if telegram is not None:
         app.include_router(telegram)

@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -40,12 +40,26 @@ TOPIC_OF_KIND = {
 }
 
 
+class Clock:
+    """A controllable clock for tokobot; starts at the real time and moves only on demand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
 @dataclass
 class Harness:
     rt: Runtime
     fake: FakeTelegram
     sandbox: SandboxState
     web: httpx.AsyncClient
+    clock: Clock
     offset: int = 0
 
     @property
@@ -141,8 +155,10 @@ async def harness(
     sandbox: SandboxState | None = None,
     fake: FakeTelegram | None = None,
     pacer: GroupPacer | None = None,
+    clock: Clock | None = None,
     **settings: object,
 ) -> AsyncIterator[Harness]:
+    clock = clock or Clock()
     fake = fake or FakeTelegram(enforce_limits=limits)
     if CHAT_ID not in fake.world.chats:
         fake.add_chat(CHAT_ID, "Staff Toko Maju", is_forum=topics,
@@ -158,11 +174,12 @@ async def harness(
         telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
         marketplace_transport=httpx.ASGITransport(app=create_app(sandbox)),
         pacer=pacer or GroupPacer(group_limit=10_000, overall_per_second=10_000),
+        clock=clock,
     ) as rt, rt.application:
         await refresh_shops(rt.services)
         transport = httpx.ASGITransport(app=rt.web)
         async with httpx.AsyncClient(transport=transport, base_url="http://tokobot") as web:
-            yield Harness(rt=rt, fake=fake, sandbox=sandbox, web=web)
+            yield Harness(rt=rt, fake=fake, sandbox=sandbox, web=web, clock=clock)
 
 
 def now() -> datetime:
