@@ -1,0 +1,1 @@
+"""Real HTTP simulators of the services tokobot talks to, for tests, benchmarks and demos."""
