@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults, ExtBot
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 import handlers
 from bot.config import Settings
@@ -212,7 +212,7 @@ async def refresh_shops(services: Services) -> None:
     for name, marketplace in services.marketplaces.items():
         try:
             found = await marketplace.list_shops()
-        except Exception as exc:  # noqa: BLE001 - logged; names are cosmetic
+        except Exception as exc:
             log.warning("could not list %s shops: %s", name, exc)
             continue
         async with services.sessions() as session, session.begin():

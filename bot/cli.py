@@ -15,7 +15,8 @@ from bot.config import Settings, describe_errors
 
 def _settings_or_exit() -> Settings:
     try:
-        return Settings()  # type: ignore[call-arg] - read from the environment and .env
+        # pydantic-settings fills the required fields from the environment and .env.
+        return Settings()  # type: ignore[call-arg,unused-ignore]
     except ValidationError as exc:
         print("tokobot: the configuration is incomplete or invalid:", file=sys.stderr)  # noqa: T201
         for line in describe_errors(exc):

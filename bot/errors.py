@@ -19,7 +19,7 @@ async def on_error(update: object, context: Context) -> None:
     global _last_report  # noqa: PLW0603 - a process-wide throttle
     log.error("error while handling an update", exc_info=context.error)
     now = time.monotonic()
-    if now - _last_report < 60:  # noqa: PLR2004
+    if now - _last_report < 60:
         return
     _last_report = now
     services = context.services
@@ -29,5 +29,5 @@ async def on_error(update: object, context: Context) -> None:
     text = t("error.report", services.lang, error=type(context.error).__name__ + where)
     try:
         await context.bot.send_message(chat_id=services.chat_id, text=text)
-    except Exception:  # noqa: BLE001 - never fail inside the error handler
+    except Exception:
         log.warning("could not report the error to the group")

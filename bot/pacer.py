@@ -88,7 +88,8 @@ class GroupPacer(BaseRateLimiter[str]):
         return delay
 
     async def _acquire(self, chat: int | str | None, bulk: bool) -> None:
-        while (delay := self._delay(chat, bulk)) > 0:
+        # Sleeping until the computed slot is the point: no event marks a window freeing up.
+        while (delay := self._delay(chat, bulk)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
         now = self._clock()
         self._overall.append(now)

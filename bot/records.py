@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import (
     Conversation,
@@ -15,6 +16,7 @@ from bot.domain import (
     OrderStatus,
     ParsedEvent,
 )
+from storage import orders
 from storage.inbox import InboxItem
 from storage.models import ConversationRow, InboxEvent, OrderRow
 
@@ -54,19 +56,23 @@ def order_of(row: OrderRow) -> Order:
     return order
 
 
-def order_fields(order: Order) -> dict[str, object]:
-    """Keyword arguments for ``storage.orders.upsert_order``."""
-    return {
-        "marketplace": order.marketplace.value,
-        "shop_id": order.shop_id,
-        "order_id": order.order_id,
-        "invoice": order.invoice,
-        "status_code": order.status.code,
-        "state": order.status.state.value,
-        "total": order.total,
-        "accept_deadline": order.accept_deadline,
-        "payload": order.model_dump_json(),
-    }
+async def save_order(
+    session: AsyncSession, order: Order, now: datetime, *, keep_state: str | None = None
+) -> OrderRow:
+    """Store a domain order; ``keep_state`` overrides the state (our newer decision)."""
+    return await orders.upsert_order(
+        session=session,
+        marketplace=order.marketplace.value,
+        shop_id=order.shop_id,
+        order_id=order.order_id,
+        invoice=order.invoice,
+        status_code=order.status.code,
+        state=keep_state or order.status.state.value,
+        total=order.total,
+        accept_deadline=order.accept_deadline,
+        payload=order.model_dump_json(),
+        now=now,
+    )
 
 
 def conversation_of(row: ConversationRow) -> Conversation:

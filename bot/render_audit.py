@@ -19,7 +19,7 @@ def render_audit(
     """One line per action: when, who, what, and the marketplace's answer."""
     if not entries:
         return Rendered(t("audit.empty", lang, title=title))
-    lines = [t("audit.title", lang, title=title)]
+    lines: list[str] = [t("audit.title", lang, title=title)]
     for entry in entries:
         what = t(f"audit.action.{entry.action}", lang)
         line = (

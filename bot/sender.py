@@ -14,8 +14,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyP
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from bot.pacer import BULK
 from bot.formatting import split_html
+from bot.pacer import BULK
 from bot.render import Button, Rendered
 from storage.links import issue_token
 

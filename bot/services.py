@@ -125,7 +125,7 @@ async def refresh_alert(services: Services, row: OrderRow) -> None:
             marketplace=row.marketplace,
             shop_id=row.shop_id,
         )
-    except Exception:  # noqa: BLE001 - the action happened; a failed cosmetic edit is logged
+    except Exception:
         log.exception("could not update the alert of order %s", row.order_id)
 
 
@@ -221,7 +221,7 @@ async def _decide(
         fresh = await orders.get_order(
             session=session, marketplace=row.marketplace, order_id=row.order_id
         )
-    assert fresh is not None  # noqa: S101 - it existed a moment ago
+    assert fresh is not None
     await refresh_alert(services, fresh)
     outcome = Outcome(verb=verb, actor=actor.name, at=done_at, detail=detail)
     return Result(Status.DONE, outcome_line(outcome, lang=lang, tz=services.tz))
@@ -341,7 +341,7 @@ async def send_reply(
         )
     if not fresh:
         return _known_reply(services, row.status, row.id)
-    assert row.id is not None  # noqa: S101
+    assert row.id is not None
     return await _deliver_reply(services, actor, row.id, target, text)
 
 

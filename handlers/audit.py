@@ -16,7 +16,7 @@ async def cmd_audit(update: Update, context: Context) -> None:
     """/audit <order>, or /audit as a reply to a relayed message."""
     services = context.services
     message = update.effective_message
-    assert message is not None  # noqa: S101
+    assert message is not None
     entries = None
     title = ""
     if context.args:
@@ -30,7 +30,8 @@ async def cmd_audit(update: Update, context: Context) -> None:
     elif message.reply_to_message is not None:
         async with services.sessions() as session:
             link = await links.find_link(
-                session=session, chat_id=message.chat.id,
+                session=session,
+                chat_id=message.chat.id,
                 message_id=message.reply_to_message.message_id,
             )
             if link is not None and link.kind == "order":

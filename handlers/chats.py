@@ -18,7 +18,7 @@ async def cmd_chats(update: Update, context: Context) -> None:
     """/chats: conversations waiting for an answer, oldest first."""
     services = context.services
     message = update.effective_message
-    assert message is not None  # noqa: S101
+    assert message is not None
     async with services.sessions() as session:
         rows = await conversations.waiting(session=session)
     items = [
@@ -28,9 +28,13 @@ async def cmd_chats(update: Update, context: Context) -> None:
     ]
     rendered = render_chats_list(items, now=services.clock(), lang=services.lang, tz=services.tz)
     await services.sender.send(
-        message.chat.id, rendered, marketplace="", shop_id="",
+        message.chat.id,
+        rendered,
+        marketplace="",
+        shop_id="",
         scopes={row.conversation_id: (row.marketplace, row.shop_id) for row in rows},
-        reply_to=message.message_id, bulk=False,
+        reply_to=message.message_id,
+        bulk=False,
         thread_id=message.message_thread_id if message.is_topic_message else None,
     )
 
@@ -40,9 +44,10 @@ async def cmd_reply(update: Update, context: Context) -> None:
     services = context.services
     message = update.effective_message
     user = update.effective_user
-    assert message is not None and user is not None  # noqa: S101
+    assert message is not None
+    assert user is not None
     args = context.args or []
-    if len(args) < 2:  # noqa: PLR2004 - a conversation and at least one word
+    if len(args) < 2:
         await say(message, t("cmd.reply_usage", services.lang))
         return
     target = await _find_conversation(context, args[0])
@@ -51,8 +56,12 @@ async def cmd_reply(update: Update, context: Context) -> None:
         return
     text = (message.text or "").split(maxsplit=2)[2]
     result = await send_reply(
-        services, actor_of(user), target, chat_id=message.chat.id,
-        message_id=message.message_id, text=text,
+        services,
+        actor_of(user),
+        target,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        text=text,
     )
     from handlers.replies import report  # noqa: PLC0415 - avoids an import cycle
 
@@ -74,7 +83,8 @@ async def on_retry(update: Update, context: Context, meaning: ButtonMeaning) -> 
     """Retry a failed reply; two presses still send it once."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None  # noqa: S101
+    assert query is not None
+    assert user is not None
     services = context.services
     result = await retry_reply(services, actor_of(user), int(meaning.ref))
     await answer(query, result.text, alert=result.status is not Status.DONE)

@@ -13,7 +13,7 @@ from telegram.helpers import mention_html
 from bot.context import Context, Services
 from bot.domain import MarketplaceError, OrderState, Rejection
 from bot.i18n import t, t_plain
-from bot.records import order_fields, order_of
+from bot.records import order_of, save_order
 from bot.render import (
     Button,
     Rendered,
@@ -34,8 +34,8 @@ from bot.services import (
 )
 from handlers.common import actor_of, answer, may_act, refuse_not_allowed, say
 from storage import links, orders
-from storage.links import ButtonMeaning, TelegramLink
-from storage.models import OrderRow
+from storage.links import ButtonMeaning
+from storage.models import OrderRow, TelegramLink
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,19 @@ async def _row(services: Services, meaning: ButtonMeaning, order_id: str) -> Ord
         )
 
 
-async def _edit_markup(services: Services, message: Message | None, buttons: Rendered,
-                       *, marketplace: str, shop_id: str) -> None:
+async def _edit_markup(
+    services: Services,
+    message: Message | None,
+    buttons: Rendered,
+    *,
+    marketplace: str,
+    shop_id: str,
+) -> None:
     if message is None:
         return
-    markup = await services.sender.keyboard(buttons.buttons, marketplace=marketplace,
-                                            shop_id=shop_id)
+    markup = await services.sender.keyboard(
+        buttons.buttons, marketplace=marketplace, shop_id=shop_id
+    )
     try:
         await message.edit_reply_markup(reply_markup=markup)
     except TelegramError as exc:
@@ -67,7 +74,7 @@ async def _edit_markup(services: Services, message: Message | None, buttons: Ren
 async def _finish_press(update: Update, context: Context, row: OrderRow, result: Result) -> None:
     """Answer the press; a press on a message other than the alert loses its buttons too."""
     query = update.callback_query
-    assert query is not None  # noqa: S101
+    assert query is not None
     services = context.services
     ok = result.status is Status.DONE
     await answer(query, result.text, alert=not ok)
@@ -75,9 +82,7 @@ async def _finish_press(update: Update, context: Context, row: OrderRow, result:
     if pressed is not None and pressed.message_id != row.alert_message_id:
         if ok or result.status is Status.STALE:
             try:
-                await pressed.edit_text(
-                    f"{pressed.text_html}\n\n{result.text}", reply_markup=None
-                )
+                await pressed.edit_text(f"{pressed.text_html}\n\n{result.text}", reply_markup=None)
             except TelegramError as exc:
                 log.info("could not update the pressed message: %s", exc)
     elif pressed is not None and result.status is Status.STALE:
@@ -92,7 +97,7 @@ async def _finish_press(update: Update, context: Context, row: OrderRow, result:
 async def on_accept(update: Update, context: Context, meaning: ButtonMeaning) -> None:
     services = context.services
     user = update.effective_user
-    assert user is not None  # noqa: S101
+    assert user is not None
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
         return
@@ -112,7 +117,8 @@ async def on_reject(update: Update, context: Context, meaning: ButtonMeaning) ->
     """Turn the alert's buttons into the reason picker."""
     services = context.services
     user = update.effective_user
-    assert user is not None and update.callback_query is not None  # noqa: S101
+    assert user is not None
+    assert update.callback_query is not None
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
         return
@@ -120,8 +126,13 @@ async def on_reject(update: Update, context: Context, meaning: ButtonMeaning) ->
     if row is None or row.outcome or row.state != OrderState.AWAITING_ACCEPTANCE.value:
         await _stale_press(update, context, row)
         return
-    await _edit_markup(services, _pressed(update), picker(services, meaning),
-                       marketplace=meaning.marketplace, shop_id=meaning.shop_id)
+    await _edit_markup(
+        services,
+        _pressed(update),
+        picker(services, meaning),
+        marketplace=meaning.marketplace,
+        shop_id=meaning.shop_id,
+    )
     await answer(update.callback_query, t("reject.pick", services.lang))
 
 
@@ -129,8 +140,11 @@ def picker(services: Services, meaning: ButtonMeaning) -> Rendered:
     lang = services.lang
     reasons = services.marketplaces[meaning.marketplace].reject_reasons()
     buttons = [
-        Button(reject_reason_label(reason.code, lang=lang), "reject_code",
-               _reject_ref(meaning.ref, reason.code))
+        Button(
+            reject_reason_label(reason.code, lang=lang),
+            "reject_code",
+            _reject_ref(meaning.ref, reason.code),
+        )
         for reason in reasons
     ]
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
@@ -154,7 +168,8 @@ async def on_reject_code(update: Update, context: Context, meaning: ButtonMeanin
     services = context.services
     lang = services.lang
     user = update.effective_user
-    assert user is not None and update.callback_query is not None  # noqa: S101
+    assert user is not None
+    assert update.callback_query is not None
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
         return
@@ -165,20 +180,33 @@ async def on_reject_code(update: Update, context: Context, meaning: ButtonMeanin
         await answer(update.callback_query, t("btn.expired", lang), alert=True)
         return
     if reason.needs_close_details:
-        await _ask(update, context, meaning, "prompt_close", meaning.ref,
-                   t("reject.ask_close", lang))
+        await _ask(
+            update, context, meaning, "prompt_close", meaning.ref, t("reject.ask_close", lang)
+        )
         await answer(update.callback_query)
         return
     label = reject_reason_label(reason.code, lang=lang)
-    confirm = Rendered("", (
-        (Button(t_plain("btn.confirm_reject", lang, reason=label), "reject_go", meaning.ref),),
-        (Button(t_plain("btn.own_reason", lang), "reject_text", meaning.ref),
-         Button(t_plain("btn.back", lang), "reject_back", choice["o"])),
-    ))
-    await _edit_markup(services, _pressed(update), confirm,
-                       marketplace=meaning.marketplace, shop_id=meaning.shop_id)
-    await answer(update.callback_query, t("reject.confirm", lang, reason=label,
-                                          text=default_reject_text(reason.code)))
+    confirm = Rendered(
+        "",
+        (
+            (Button(t_plain("btn.confirm_reject", lang, reason=label), "reject_go", meaning.ref),),
+            (
+                Button(t_plain("btn.own_reason", lang), "reject_text", meaning.ref),
+                Button(t_plain("btn.back", lang), "reject_back", choice["o"]),
+            ),
+        ),
+    )
+    await _edit_markup(
+        services,
+        _pressed(update),
+        confirm,
+        marketplace=meaning.marketplace,
+        shop_id=meaning.shop_id,
+    )
+    await answer(
+        update.callback_query,
+        t("reject.confirm", lang, reason=label, text=default_reject_text(reason.code)),
+    )
 
 
 async def on_reject_back(update: Update, context: Context, meaning: ButtonMeaning) -> None:
@@ -191,17 +219,19 @@ async def on_reject_back(update: Update, context: Context, meaning: ButtonMeanin
         if pressed is not None and pressed.message_id == row.alert_message_id:
             await refresh_alert(services, row)
         elif pressed is not None:
-            card = render_order_card(order_of(row), row.order_id, lang=services.lang,
-                                     tz=services.tz)
-            await _edit_markup(services, pressed, card, marketplace=row.marketplace,
-                               shop_id=row.shop_id)
+            card = render_order_card(
+                order_of(row), row.order_id, lang=services.lang, tz=services.tz
+            )
+            await _edit_markup(
+                services, pressed, card, marketplace=row.marketplace, shop_id=row.shop_id
+            )
     await answer(update.callback_query)  # type: ignore[arg-type]
 
 
 async def on_reject_go(update: Update, context: Context, meaning: ButtonMeaning) -> None:
     services = context.services
     user = update.effective_user
-    assert user is not None  # noqa: S101
+    assert user is not None
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
         return
@@ -214,7 +244,9 @@ async def on_reject_go(update: Update, context: Context, meaning: ButtonMeaning)
     await _finish_press(update, context, row, result)
 
 
-async def _reject(services: Services, actor: Actor, row: OrderRow, choice: dict[str, str]) -> Result:
+async def _reject(
+    services: Services, actor: Actor, row: OrderRow, choice: dict[str, str]
+) -> Result:
     code = choice["c"]
     rejection = Rejection(
         reason_code=code,
@@ -229,28 +261,42 @@ async def _reject(services: Services, actor: Actor, row: OrderRow, choice: dict[
 
 async def on_reject_text(update: Update, context: Context, meaning: ButtonMeaning) -> None:
     services = context.services
-    await _ask(update, context, meaning, "prompt_reason", meaning.ref,
-               t("reject.ask_reason", services.lang))
+    await _ask(
+        update,
+        context,
+        meaning,
+        "prompt_reason",
+        meaning.ref,
+        t("reject.ask_reason", services.lang),
+    )
     await answer(update.callback_query)  # type: ignore[arg-type]
 
 
-async def _ask(update: Update, context: Context, meaning: ButtonMeaning, kind: str, ref: str,
-               question: str) -> None:
+async def _ask(
+    update: Update, context: Context, meaning: ButtonMeaning, kind: str, ref: str, question: str
+) -> None:
     """A ForceReply question whose answer continues the flow (state lives in the database)."""
     services = context.services
     user = update.effective_user
-    assert user is not None  # noqa: S101
+    assert user is not None
     pressed = _pressed(update)
     prompt = await context.bot.send_message(
         chat_id=services.chat_id,
         text=f"{mention_html(user.id, user.full_name)} {question}",
         reply_markup=ForceReply(selective=True),
-        message_thread_id=pressed.message_thread_id if pressed and pressed.is_topic_message else None,
+        message_thread_id=pressed.message_thread_id
+        if pressed and pressed.is_topic_message
+        else None,
     )
     async with services.sessions() as session, session.begin():
         await links.link_messages(
-            session=session, chat_id=services.chat_id, message_ids=[prompt.message_id],
-            kind=kind, marketplace=meaning.marketplace, shop_id=meaning.shop_id, ref=ref,
+            session=session,
+            chat_id=services.chat_id,
+            message_ids=[prompt.message_id],
+            kind=kind,
+            marketplace=meaning.marketplace,
+            shop_id=meaning.shop_id,
+            ref=ref,
         )
 
 
@@ -258,7 +304,8 @@ async def on_prompt_answer(update: Update, context: Context, link: TelegramLink)
     """The staff member answered a reject question: a typed reason or the closing details."""
     message = update.message
     user = update.effective_user
-    assert message is not None and user is not None  # noqa: S101
+    assert message is not None
+    assert user is not None
     services = context.services
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
@@ -271,8 +318,9 @@ async def on_prompt_answer(update: Update, context: Context, link: TelegramLink)
     else:
         choice |= {"t": text}
     async with services.sessions() as session:
-        row = await orders.get_order(session=session, marketplace=link.marketplace,
-                                     order_id=choice["o"])
+        row = await orders.get_order(
+            session=session, marketplace=link.marketplace, order_id=choice["o"]
+        )
     if row is None:
         await say(message, t("order.not_found", services.lang))
         return
@@ -280,11 +328,12 @@ async def on_prompt_answer(update: Update, context: Context, link: TelegramLink)
     await say(message, result.text)
 
 
-async def on_cancel_answer(update: Update, context: Context, meaning: ButtonMeaning,
-                           *, approve: bool) -> None:
+async def on_cancel_answer(
+    update: Update, context: Context, meaning: ButtonMeaning, *, approve: bool
+) -> None:
     services = context.services
     user = update.effective_user
-    assert user is not None  # noqa: S101
+    assert user is not None
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
         return
@@ -322,20 +371,37 @@ async def on_order_button(update: Update, context: Context, meaning: ButtonMeani
 async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) -> None:
     from bot.relay import outcome_of  # noqa: PLC0415 - shared renderer input
 
-    card = render_order_card(order_of(row), row.order_id, lang=services.lang, tz=services.tz,
-                             outcome=outcome_of(row))
-    sent = await services.sender.send(services.chat_id, card, marketplace=row.marketplace,
-                                      shop_id=row.shop_id, reply_to=reply_to, bulk=False)
+    card = render_order_card(
+        order_of(row), row.order_id, lang=services.lang, tz=services.tz, outcome=outcome_of(row)
+    )
+    sent = await services.sender.send(
+        services.chat_id,
+        card,
+        marketplace=row.marketplace,
+        shop_id=row.shop_id,
+        reply_to=reply_to,
+        bulk=False,
+    )
     async with services.sessions() as session, session.begin():
-        fresh = await orders.get_order(session=session, marketplace=row.marketplace,
-                                       order_id=row.order_id)
+        fresh = await orders.get_order(
+            session=session, marketplace=row.marketplace, order_id=row.order_id
+        )
         if fresh is not None:
-            await orders.set_alert(session=session, row=fresh, chat_id=services.chat_id,
-                                   message_id=sent[-1].message_id, in_digest=False)
+            await orders.set_alert(
+                session=session,
+                row=fresh,
+                chat_id=services.chat_id,
+                message_id=sent[-1].message_id,
+                in_digest=False,
+            )
         await links.link_messages(
-            session=session, chat_id=services.chat_id,
-            message_ids=[m.message_id for m in sent], kind="order",
-            marketplace=row.marketplace, shop_id=row.shop_id, ref=row.order_id,
+            session=session,
+            chat_id=services.chat_id,
+            message_ids=[m.message_id for m in sent],
+            kind="order",
+            marketplace=row.marketplace,
+            shop_id=row.shop_id,
+            ref=row.order_id,
         )
 
 
@@ -344,7 +410,7 @@ async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) 
 
 async def _command_order(update: Update, context: Context) -> tuple[OrderRow, Message] | None:
     message = update.effective_message
-    assert message is not None  # noqa: S101
+    assert message is not None
     services = context.services
     if not context.args:
         await say(message, t("cmd.need_order", services.lang))
@@ -360,7 +426,7 @@ async def cmd_accept(update: Update, context: Context) -> None:
     """/accept <order_id or invoice>"""
     services = context.services
     user = update.effective_user
-    assert user is not None  # noqa: S101
+    assert user is not None
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
         return
@@ -377,7 +443,7 @@ async def cmd_reject(update: Update, context: Context) -> None:
     services = context.services
     lang = services.lang
     user = update.effective_user
-    assert user is not None  # noqa: S101
+    assert user is not None
     if not may_act(services, user.id):
         await refuse_not_allowed(update, context)
         return
@@ -389,8 +455,11 @@ async def cmd_reject(update: Update, context: Context) -> None:
     meaning = ButtonMeaning("reject", row.marketplace, row.shop_id, row.order_id)
     if len(args) == 1:
         sent = await services.sender.send(
-            services.chat_id, Rendered(t("reject.pick", lang), picker(services, meaning).buttons),
-            marketplace=row.marketplace, shop_id=row.shop_id, reply_to=message.message_id,
+            services.chat_id,
+            Rendered(t("reject.pick", lang), picker(services, meaning).buttons),
+            marketplace=row.marketplace,
+            shop_id=row.shop_id,
+            reply_to=message.message_id,
             bulk=False,
         )
         log.debug("picker %s", sent[-1].message_id)
@@ -403,13 +472,20 @@ async def cmd_reject(update: Update, context: Context) -> None:
         return
     rest = args[2:]
     if reason.needs_close_details:
-        choice = {"o": row.order_id, "c": reason.code, "t": "",
-                  "d": rest[0] if rest else "", "n": " ".join(rest[1:])}
+        choice = {
+            "o": row.order_id,
+            "c": reason.code,
+            "t": "",
+            "d": rest[0] if rest else "",
+            "n": " ".join(rest[1:]),
+        }
     else:
         choice = {"o": row.order_id, "c": reason.code, "t": " ".join(rest), "d": "", "n": ""}
     rejection = Rejection(
-        reason_code=reason.code, reason_text=choice["t"] or default_reject_text(reason.code),
-        shop_close_end_date=choice["d"], shop_close_note=choice["n"],
+        reason_code=reason.code,
+        reason_text=choice["t"] or default_reject_text(reason.code),
+        shop_close_end_date=choice["d"],
+        shop_close_note=choice["n"],
     )
     try:
         services.marketplaces[row.marketplace].validate_rejection(rejection)
@@ -419,20 +495,39 @@ async def cmd_reject(update: Update, context: Context) -> None:
     label = reject_reason_label(reason.code, lang=lang)
     confirm = Rendered(
         t("reject.confirm", lang, reason=label, text=rejection.reason_text),
-        ((Button(t_plain("btn.confirm_reject", lang, reason=label), "reject_go",
-                 _reject_ref(**{"order_id": row.order_id, "code": reason.code,
-                                "text": choice["t"], "close": choice["d"],
-                                "note": choice["n"]})),),),
+        (
+            (
+                Button(
+                    t_plain("btn.confirm_reject", lang, reason=label),
+                    "reject_go",
+                    _reject_ref(
+                        **{
+                            "order_id": row.order_id,
+                            "code": reason.code,
+                            "text": choice["t"],
+                            "close": choice["d"],
+                            "note": choice["n"],
+                        }
+                    ),
+                ),
+            ),
+        ),
     )
-    await services.sender.send(services.chat_id, confirm, marketplace=row.marketplace,
-                               shop_id=row.shop_id, reply_to=message.message_id, bulk=False)
+    await services.sender.send(
+        services.chat_id,
+        confirm,
+        marketplace=row.marketplace,
+        shop_id=row.shop_id,
+        reply_to=message.message_id,
+        bulk=False,
+    )
 
 
 async def cmd_order(update: Update, context: Context) -> None:
     """/order <order_id or invoice>: the order as the marketplace has it now."""
     services = context.services
     message = update.effective_message
-    assert message is not None  # noqa: S101
+    assert message is not None
     if not context.args:
         await say(message, t("cmd.need_order", services.lang))
         return
@@ -448,10 +543,11 @@ async def cmd_order(update: Update, context: Context) -> None:
         return
     async with services.sessions() as session, session.begin():
         stored = await orders.get_order(session=session, marketplace=name, order_id=live.order_id)
-        fields = order_fields(live)
-        if stored is not None and stored.outcome and live.status.state is OrderState.AWAITING_ACCEPTANCE:
-            fields["state"] = stored.state  # our decision is newer than the marketplace's view
-        row = await orders.upsert_order(session=session, now=services.clock(), **fields)  # type: ignore[arg-type]
+        # Our recorded decision is newer than a marketplace view still awaiting acceptance.
+        decided = stored is not None and stored.outcome
+        waiting = live.status.state is OrderState.AWAITING_ACCEPTANCE
+        keep = stored.state if stored is not None and decided and waiting else None
+        row = await save_order(session, live, services.clock(), keep_state=keep)
     await post_card(services, row, reply_to=message.message_id)
 
 
@@ -459,16 +555,22 @@ async def cmd_orders(update: Update, context: Context) -> None:
     """/orders: orders waiting for acceptance, soonest deadline first."""
     services = context.services
     message = update.effective_message
-    assert message is not None  # noqa: S101
+    assert message is not None
     async with services.sessions() as session:
         rows = await orders.awaiting_acceptance(session=session)
     rendered = render_orders_list(
-        [(order_of(row), row.order_id) for row in rows], now=services.clock(),
-        lang=services.lang, tz=services.tz,
+        [(order_of(row), row.order_id) for row in rows],
+        now=services.clock(),
+        lang=services.lang,
+        tz=services.tz,
     )
     await services.sender.send(
-        message.chat.id, rendered, marketplace="", shop_id="",
+        message.chat.id,
+        rendered,
+        marketplace="",
+        shop_id="",
         scopes={row.order_id: (row.marketplace, row.shop_id) for row in rows},
-        reply_to=message.message_id, bulk=False,
+        reply_to=message.message_id,
+        bulk=False,
         thread_id=message.message_thread_id if message.is_topic_message else None,
     )

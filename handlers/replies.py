@@ -16,13 +16,14 @@ from handlers import orders
 from handlers.common import actor_of, say
 from storage import conversations, links
 from storage.links import ButtonMeaning
+from storage.models import TelegramLink
 
 log = logging.getLogger(__name__)
 
 DELIVERED_REACTION = "👍"  # "✅" is not an allowed reaction emoji
 
 
-async def target_of(services: Services, message: Message) -> links.TelegramLink | None:
+async def target_of(services: Services, message: Message) -> TelegramLink | None:
     """What a staff message answers, or None for staff chatter (never sent to a buyer)."""
     reply = message.reply_to_message
     is_real_reply = (
@@ -41,9 +42,12 @@ async def target_of(services: Services, message: Message) -> links.TelegramLink 
             thread = message.message_thread_id
             row = await conversations.find_by_thread(session=session, thread_id=thread or 0)
             if row is not None:
-                return links.TelegramLink(
-                    chat_id=message.chat.id, message_id=message.message_id,
-                    kind="conversation", marketplace=row.marketplace, shop_id=row.shop_id,
+                return TelegramLink(
+                    chat_id=message.chat.id,
+                    message_id=message.message_id,
+                    kind="conversation",
+                    marketplace=row.marketplace,
+                    shop_id=row.shop_id,
                     ref=row.conversation_id,
                 )
     return None
@@ -70,8 +74,12 @@ async def on_message(update: Update, context: Context) -> None:
         return
     target = ReplyTarget(link.marketplace, link.shop_id, link.ref)
     result = await send_reply(
-        services, actor_of(user), target, chat_id=message.chat.id,
-        message_id=message.message_id, text=text,
+        services,
+        actor_of(user),
+        target,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        text=text,
     )
     await report(services, message, result)
 
@@ -87,8 +95,10 @@ async def report(services: Services, message: Message, result: Result) -> None:
         return
     markup = None
     if result.status is Status.FAILED and result.reply_id is not None:
-        retry = Rendered("", ((Button(t_plain("btn.retry", services.lang), "retry_reply",
-                                      str(result.reply_id)),),))
+        retry = Rendered(
+            "",
+            ((Button(t_plain("btn.retry", services.lang), "retry_reply", str(result.reply_id)),),),
+        )
         markup = await services.sender.keyboard(retry.buttons, marketplace="", shop_id="")
     await say(message, result.text, reply_markup=markup)
 
@@ -106,26 +116,39 @@ async def prompt_reply(update: Update, context: Context, meaning: ButtonMeaning)
     """The Reply button: ask for the answer with a ForceReply linked to the conversation."""
     query = update.callback_query
     user = update.effective_user
-    assert query is not None and user is not None  # noqa: S101 - a button press has both
+    assert query is not None
+    assert user is not None
     services = context.services
     async with services.sessions() as session:
         row = await conversations.get_conversation(
-            session=session, marketplace=meaning.marketplace, shop_id=meaning.shop_id,
+            session=session,
+            marketplace=meaning.marketplace,
+            shop_id=meaning.shop_id,
             conversation_id=meaning.ref,
         )
     buyer = row.buyer_name if row and row.buyer_name else t("common.buyer", services.lang)
     pressed = query.message if isinstance(query.message, Message) else None
     prompt = await context.bot.send_message(
         chat_id=services.chat_id,
-        text=t("reply.prompt", services.lang, buyer=buyer,
-               staff=Html(mention_html(user.id, user.full_name))),
+        text=t(
+            "reply.prompt",
+            services.lang,
+            buyer=buyer,
+            staff=Html(mention_html(user.id, user.full_name)),
+        ),
         reply_markup=ForceReply(selective=True, input_field_placeholder=buyer[:64]),
-        message_thread_id=pressed.message_thread_id if pressed and pressed.is_topic_message else None,
+        message_thread_id=pressed.message_thread_id
+        if pressed and pressed.is_topic_message
+        else None,
     )
     async with services.sessions() as session, session.begin():
         await links.link_messages(
-            session=session, chat_id=services.chat_id, message_ids=[prompt.message_id],
-            kind="conversation", marketplace=meaning.marketplace, shop_id=meaning.shop_id,
+            session=session,
+            chat_id=services.chat_id,
+            message_ids=[prompt.message_id],
+            kind="conversation",
+            marketplace=meaning.marketplace,
+            shop_id=meaning.shop_id,
             ref=meaning.ref,
         )
     await query.answer()

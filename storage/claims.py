@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_ignoring_conflicts
 from storage.models import ActionClaim
 
 
@@ -34,18 +33,16 @@ async def claim(
     now: datetime,
     stale_after: timedelta = timedelta(minutes=5),
 ) -> ClaimResult:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "key": key,
+        "action": action,
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "claimed_at": now,
+        "state": "running",
+    }
     inserted = await session.execute(
-        insert(ActionClaim)
-        .values(
-            key=key,
-            action=action,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            claimed_at=now,
-            state="running",
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
+        insert_ignoring_conflicts(session, ActionClaim, values, ["key"])
     )
     if inserted.rowcount == 1:  # type: ignore[attr-defined]
         return ClaimResult(True, None)
@@ -55,11 +52,15 @@ async def claim(
         .where(ActionClaim.key == key)  # type: ignore[arg-type]
         .where(
             (ActionClaim.state == "released")  # type: ignore[arg-type]
-            | ((ActionClaim.state == "running") & (ActionClaim.claimed_at < now - stale_after))  # type: ignore[arg-type,operator]
+            | ((ActionClaim.state == "running") & (ActionClaim.claimed_at < now - stale_after))
         )
         .values(
-            action=action, actor_id=actor_id, actor_name=actor_name, claimed_at=now,
-            state="running", finished_at=None,
+            action=action,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            claimed_at=now,
+            state="running",
+            finished_at=None,
         )
     )
     if retaken.rowcount == 1:  # type: ignore[attr-defined]

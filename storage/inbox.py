@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.dialect import dialect, insert_ignoring_conflicts
 from storage.models import InboxEvent
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,9 @@ async def store_events(*, session: AsyncSession, items: Sequence[InboxItem]) -> 
     seen = set(
         (
             await session.execute(
-                select(InboxEvent.dedup_slot).where(InboxEvent.dedup_slot.in_(every_slot))  # type: ignore[attr-defined]
+                select(InboxEvent.__table__.c.dedup_slot).where(  # type: ignore[attr-defined]
+                    InboxEvent.__table__.c.dedup_slot.in_(every_slot)  # type: ignore[attr-defined]
+                )
             )
         ).scalars()
     )
@@ -85,13 +86,8 @@ async def store_events(*, session: AsyncSession, items: Sequence[InboxItem]) -> 
             }
         )
     if rows:
-        dialect = session.bind.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         # Another process may have stored the same event meanwhile; the constraint decides.
-        statement = insert(InboxEvent).values(rows).on_conflict_do_nothing(
-            index_elements=["dedup_slot"]
-        )
-        await session.execute(statement)
+        await session.execute(insert_ignoring_conflicts(session, InboxEvent, rows, ["dedup_slot"]))
     return fresh
 
 
@@ -148,7 +144,7 @@ class InboxWriter:
         try:
             async with self._sessions() as session, session.begin():
                 fresh = await store_events(session=session, items=items)
-        except Exception as exc:  # noqa: BLE001 - every waiter must hear about the failure
+        except Exception as exc:
             log.exception("inbox commit failed for %d events", len(items))
             for pending in batch:
                 if not pending.done.done():
@@ -180,7 +176,7 @@ async def claim_due(
         .order_by(InboxEvent.id)  # type: ignore[arg-type]
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if dialect(session) == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.execute(query)).scalars())
     for row in rows:
@@ -265,4 +261,3 @@ async def retry_parked(*, session: AsyncSession, now: datetime) -> int:
         .values(status="pending", attempts=0, next_attempt_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-

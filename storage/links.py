@@ -37,7 +37,9 @@ async def link_messages(
         )
 
 
-async def find_link(*, session: AsyncSession, chat_id: int, message_id: int) -> TelegramLink | None:
+async def find_link(
+    *, session: AsyncSession, chat_id: int, message_id: int
+) -> TelegramLink | None:
     return await session.get(TelegramLink, (chat_id, message_id))
 
 

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_ignoring_conflicts
 from storage.models import Notice, utcnow
 
 
 async def claim_notice(*, session: AsyncSession, key: str) -> bool:
     """True the first time a key is claimed, False ever after (across processes too)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     result = await session.execute(
-        insert(Notice)
-        .values(key=key, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["key"])
+        insert_ignoring_conflicts(session, Notice, {"key": key, "created_at": utcnow()}, ["key"])
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_ignoring_conflicts
 from storage.models import StaffReply
 
 
@@ -26,32 +25,30 @@ async def begin(
     now: datetime,
 ) -> tuple[bool, StaffReply]:
     """Record the intent to send; False (with the existing row) if this message is known."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "marketplace": marketplace,
+        "shop_id": shop_id,
+        "conversation_id": conversation_id,
+        "text": text,
+        "status": "sending",
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "error": "",
+        "updated_at": now,
+    }
     result = await session.execute(
-        insert(StaffReply)
-        .values(
-            chat_id=chat_id,
-            message_id=message_id,
-            marketplace=marketplace,
-            shop_id=shop_id,
-            conversation_id=conversation_id,
-            text=text,
-            status="sending",
-            actor_id=actor_id,
-            actor_name=actor_name,
-            error="",
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["chat_id", "message_id"])
+        insert_ignoring_conflicts(session, StaffReply, values, ["chat_id", "message_id"])
     )
     row = (
         await session.execute(
             StaffReply.__table__.select().where(  # type: ignore[attr-defined]
-                (StaffReply.chat_id == chat_id) & (StaffReply.message_id == message_id)  # type: ignore[arg-type]
+                (StaffReply.chat_id == chat_id) & (StaffReply.message_id == message_id)
             )
         )
     ).one()
-    reply = StaffReply.model_validate(dict(row._mapping))  # noqa: SLF001 - SQLAlchemy's public row API
+    reply = StaffReply.model_validate(dict(row._mapping))
     return bool(result.rowcount), reply  # type: ignore[attr-defined]
 
 
@@ -62,7 +59,7 @@ async def retake(*, session: AsyncSession, reply_id: int, now: datetime) -> bool
         .where(StaffReply.id == reply_id, StaffReply.status == "failed")  # type: ignore[arg-type]
         .values(status="sending", updated_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def settle(

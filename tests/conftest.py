@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,7 +21,11 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's real settings."""
     for name in list(os.environ):
         if name.startswith(("TELEGRAM_", "TOKOPEDIA_", "TIKTOKSHOP_")) or name in {
-            "DATABASE_URL", "HTTP_HOST", "HTTP_PORT", "BOT_LANGUAGE", "TIMEZONE",
+            "DATABASE_URL",
+            "HTTP_HOST",
+            "HTTP_PORT",
+            "BOT_LANGUAGE",
+            "TIMEZONE",
         }:
             monkeypatch.delenv(name)
 
@@ -48,7 +52,7 @@ async def _pg_available() -> bool:
 
     try:
         connection = await asyncio.wait_for(asyncpg.connect(PG_ADMIN_URL), 3)
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await connection.close()
     return True
@@ -57,9 +61,9 @@ async def _pg_available() -> bool:
 _PG: dict[str, bool] = {}
 
 
-def pg_available() -> bool:
+async def pg_available() -> bool:
     if "ok" not in _PG:
-        _PG["ok"] = asyncio.run(_pg_available())
+        _PG["ok"] = await _pg_available()
     return _PG["ok"]
 
 
@@ -68,10 +72,9 @@ def sqlite_url(tmp_path: object) -> str:
     return f"sqlite+aiosqlite:///{tmp_path}/tokobot.db"
 
 
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database per test, dropped afterwards."""
-    if not pg_available():
+async def _pg_database() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    if not await pg_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI but {PG_ADMIN_URL} is unreachable")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}; start it to run this test")
@@ -100,7 +103,17 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: object) -> AsyncItera
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/tokobot.db"
         return
-    generator = pg_url.__wrapped__()  # type: ignore[attr-defined]
+    generator = _pg_database()
+    url = await generator.__anext__()
+    try:
+        yield url
+    finally:
+        await generator.aclose()
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    generator = _pg_database()
     url = await generator.__anext__()
     try:
         yield url
@@ -123,6 +136,7 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_sessionmaker(engine)
 
 
-@pytest.fixture
-def anyio_backend() -> Iterator[str]:
-    yield "asyncio"
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 warns on every int RetryAfter unless told to use timedelta (our code takes both)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from telegram import Update
 from telegram.request import HTTPXRequest
 
 from bot.app import Runtime, refresh_shops, runtime
@@ -66,8 +65,9 @@ class Harness:
     def secret(self) -> str:
         return self.rt.settings.tokopedia_webhook_secret.get_secret_value()
 
-    async def post_webhook(self, topic: str, body: dict[str, Any] | bytes,
-                           *, signature: str | None = "good") -> httpx.Response:
+    async def post_webhook(
+        self, topic: str, body: dict[str, Any] | bytes, *, signature: str | None = "good"
+    ) -> httpx.Response:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         headers = {"content-type": "application/json"}
         if signature == "good":
@@ -121,25 +121,41 @@ class Harness:
                     return str(button["callback_data"])
         raise AssertionError(f"no button {label_part!r} on message {message.message_id}")
 
-    async def press(self, message: FakeMessage, label_part: str, user_id: int = ADMIN_ID,
-                    first_name: str = "Rina") -> str:
+    async def press(
+        self,
+        message: FakeMessage,
+        label_part: str,
+        user_id: int = ADMIN_ID,
+        first_name: str = "Rina",
+    ) -> str:
         data = self.button(message, label_part)
-        query_id = self.fake.user_presses(CHAT_ID, user_id, message.message_id, data,
-                                          first_name=first_name)
+        query_id = self.fake.user_presses(
+            CHAT_ID, user_id, message.message_id, data, first_name=first_name
+        )
         await self.updates()
         return query_id
 
-    async def say(self, text: str, *, user_id: int = ADMIN_ID, reply_to: int | None = None,
-                  thread_id: int | None = None, first_name: str = "Rina") -> int:
-        message_id = self.fake.user_sends(CHAT_ID, user_id, text, first_name=first_name,
-                                          reply_to=reply_to, thread_id=thread_id)
+    async def say(
+        self,
+        text: str,
+        *,
+        user_id: int = ADMIN_ID,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+        first_name: str = "Rina",
+    ) -> int:
+        message_id = self.fake.user_sends(
+            CHAT_ID, user_id, text, first_name=first_name, reply_to=reply_to, thread_id=thread_id
+        )
         await self.updates()
         return message_id
 
 
 def default_sandbox() -> SandboxState:
     state = SandboxState(
-        fs_id=13000, client_id="sandbox-client", client_secret="sandbox-secret",
+        fs_id=13000,
+        client_id="sandbox-client",
+        client_secret="sandbox-secret",
         webhook_secret="sandbox-webhook-secret",
     )
     state.add_shop(SHOP_ID, "Toko Maju Jaya")
@@ -161,21 +177,30 @@ async def harness(
     clock = clock or Clock()
     fake = fake or FakeTelegram(enforce_limits=limits)
     if CHAT_ID not in fake.world.chats:
-        fake.add_chat(CHAT_ID, "Staff Toko Maju", is_forum=topics,
-                      members={ADMIN_ID: "administrator", STAFF_ID: "member"})
+        fake.add_chat(
+            CHAT_ID,
+            "Staff Toko Maju",
+            is_forum=topics,
+            members={ADMIN_ID: "administrator", STAFF_ID: "member"},
+        )
     sandbox = sandbox or default_sandbox()
     config = make_settings(
-        database_url=database_url, telegram_topics=topics,
-        telegram_admin_ids=str(ADMIN_ID), **settings,
+        database_url=database_url,
+        telegram_topics=topics,
+        telegram_admin_ids=str(ADMIN_ID),
+        **settings,
     )
-    async with runtime(
-        config,
-        telegram_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
-        telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
-        marketplace_transport=httpx.ASGITransport(app=create_app(sandbox)),
-        pacer=pacer or GroupPacer(group_limit=10_000, overall_per_second=10_000),
-        clock=clock,
-    ) as rt, rt.application:
+    async with (
+        runtime(
+            config,
+            telegram_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
+            telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
+            marketplace_transport=httpx.ASGITransport(app=create_app(sandbox)),
+            pacer=pacer or GroupPacer(group_limit=10_000, overall_per_second=10_000),
+            clock=clock,
+        ) as rt,
+        rt.application,
+    ):
         await refresh_shops(rt.services)
         transport = httpx.ASGITransport(app=rt.web)
         async with httpx.AsyncClient(transport=transport, base_url="http://tokobot") as web:

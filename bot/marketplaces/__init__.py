@@ -18,8 +18,8 @@ from bot.domain import (
     MarketplaceName,
     Order,
     ParsedEvent,
-    RejectReason,
     Rejection,
+    RejectReason,
     SentReply,
     Shop,
 )

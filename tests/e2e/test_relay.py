@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.harness import CHAT_ID, SHOP_ID, harness
@@ -210,8 +212,6 @@ async def test_healthz_answers_503_when_the_database_is_unreachable(sqlite_url, 
     async with harness(sqlite_url) as h:
         path = sqlite_url.split("///", 1)[1]
         await h.rt.engine.dispose()
-        import os
-
         os.rename(path, f"{path}.moved")
         os.mkdir(path)  # a directory where the database file was: cannot be opened
         response = await h.web.get("/healthz")

@@ -51,7 +51,7 @@ _DEFAULT_CITY = "Jakarta Pusat"
 class SandboxState:
     """Everything the simulator knows; tests arrange it directly and inspect what happened."""
 
-    def __init__(  # noqa: PLR0917  (positional signature is the published contract)
+    def __init__(
         self,
         fs_id: int,
         client_id: str,
