@@ -85,6 +85,7 @@ class Order(_Model):
     service: str = ""
     destination_city: str = ""
     accept_deadline: datetime | None = None
+    ship_deadline: datetime | None = None  # ship by this time or the marketplace cancels
     created_at: datetime | None = None
     buyer_platform: str = ""  # which buyer app the order came from, where known
 
@@ -107,6 +108,7 @@ class Conversation(_Model):
     conversation_id: str
     buyer_id: str
     buyer_name: str = ""
+    buyer_platform: str = ""  # which buyer app the chat comes from, where the marketplace says
 
 
 class BuyerMessage(_Model):
@@ -115,6 +117,10 @@ class BuyerMessage(_Model):
     received_at: datetime
     message_id: str = ""  # empty where the marketplace gives none (Tokopedia's webhook)
     avatar_url: str = ""
+    # A non-text message: "image", "video", "product", "order", "sticker", "file" or "other";
+    # ``text`` then holds whatever readable text the marketplace gave (a title, plaintext).
+    attachment_kind: str = ""
+    attachment_url: str = ""
 
 
 # --- events: what a webhook or a reconciliation poll tells the core ------------------------
@@ -144,10 +150,26 @@ class CancellationRequested(_Model):
     marketplace: MarketplaceName
     shop_id: str
     order_id: str
+    cancel_id: str = ""  # the marketplace's request id, where the webhook carries it
+
+
+class AuthorizationChanged(_Model):
+    """The seller's authorization of tokobot is about to expire, or was revoked."""
+
+    kind: Literal["authorization"] = "authorization"
+    marketplace: MarketplaceName
+    shop_id: str
+    change: Literal["expiring", "revoked"]
+    expires_at: datetime | None = None
+    message: str = ""
 
 
 MarketplaceEvent = Annotated[
-    BuyerMessageReceived | OrderCreated | OrderStatusChanged | CancellationRequested,
+    BuyerMessageReceived
+    | OrderCreated
+    | OrderStatusChanged
+    | CancellationRequested
+    | AuthorizationChanged,
     Field(discriminator="kind"),
 ]
 
@@ -172,8 +194,10 @@ class RejectReason(_Model):
     """A reason a marketplace accepts for rejecting an order."""
 
     code: str
+    label: str = ""  # the marketplace's own wording, shown where tokobot has no label
     needs_close_details: bool = False  # Tokopedia code 4: shop closed until a date
     max_text_length: int = 512
+    needs_text: bool = True  # False where the marketplace takes the reason name alone
 
 
 class Rejection(_Model):

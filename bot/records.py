@@ -29,6 +29,8 @@ def inbox_item(parsed: ParsedEvent, received_at: datetime) -> InboxItem:
         marketplace, order_id = event.message.conversation.marketplace, ""
     elif event.kind == "order_created":
         marketplace, order_id = event.order.marketplace, event.order.order_id
+    elif event.kind == "authorization":
+        marketplace, order_id = event.marketplace, ""
     else:
         marketplace, order_id = event.marketplace, event.order_id
     return InboxItem(

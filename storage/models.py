@@ -241,3 +241,13 @@ class ActionClaim(SQLModel, table=True):
     claimed_at: datetime = _ts()
     state: str = Field(default="running", max_length=12)  # running / done / released
     finished_at: datetime | None = _ts(nullable=True)
+
+
+class MarketplaceState(SQLModel, table=True):
+    """Small values a marketplace adapter keeps (``bot.marketplaces.StateStore``)."""
+
+    __tablename__ = "marketplace_state"
+
+    key: str = Field(primary_key=True, max_length=200)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _ts()

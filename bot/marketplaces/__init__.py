@@ -38,6 +38,15 @@ class Marketplace(Protocol):
     # --- pure ---------------------------------------------------------------------------------
 
     @property
+    def accepts_orders(self) -> bool:
+        """True if orders need an explicit accept (Tokopedia's ACK).
+
+        Where they don't (TikTok Shop), staff "process" an order instead: tokobot records
+        who took it, with no marketplace call.
+        """
+        ...
+
+    @property
     def webhook_topics(self) -> frozenset[str]:
         """Path segments under ``/webhooks/{name}/`` this marketplace posts to ("" = root)."""
         ...
@@ -50,8 +59,12 @@ class Marketplace(Protocol):
         """Turn a verified body into events; raises ``WebhookPayloadError``."""
         ...
 
-    def reject_reasons(self) -> tuple[RejectReason, ...]:
-        """Reasons staff may pick when rejecting an order, in display order."""
+    def reject_reasons(self, order: Order | None = None) -> tuple[RejectReason, ...]:
+        """Reasons staff may pick when rejecting (cancelling) this order, in display order."""
+        ...
+
+    def status(self) -> Mapping[str, object]:
+        """Figures for ``/healthz`` (quota use, token state); never secrets."""
         ...
 
     def validate_rejection(self, rejection: Rejection) -> None:
@@ -61,6 +74,10 @@ class Marketplace(Protocol):
     # --- I/O ----------------------------------------------------------------------------------
 
     async def list_shops(self) -> list[Shop]: ...
+
+    async def complete_message(self, message: BuyerMessage) -> BuyerMessage:
+        """Fill in what the webhook lacked (buyer name, avatar), from a cache where possible."""
+        ...
 
     async def send_reply(self, conversation: Conversation, text: str) -> SentReply:
         """Send once. A possibly-delivered failure raises ``OUTCOME_UNKNOWN``, never retries."""
@@ -87,6 +104,24 @@ class Marketplace(Protocol):
     async def unread_messages(self, shop_id: str) -> list[BuyerMessage]:
         """The latest buyer message of each conversation the shop has not read."""
         ...
+
+
+class Authorizing(Protocol):
+    """A marketplace whose sellers authorize tokobot through an OAuth-like redirect."""
+
+    def authorize_url(self, state: str) -> str: ...
+
+    async def complete_authorization(self, code: str) -> list[Shop]:
+        """Exchange the one-time code, store the shops' credentials, return the shops."""
+        ...
+
+
+class StateStore(Protocol):
+    """Small durable values an adapter keeps (per-shop tokens, ciphers, quota counters)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str) -> None: ...
 
 
 class TokenStore(Protocol):

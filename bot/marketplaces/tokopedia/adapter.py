@@ -97,6 +97,13 @@ class TokopediaMarketplace:
     # --- webhooks -------------------------------------------------------------------------------
 
     @property
+    def accepts_orders(self) -> bool:
+        return True
+
+    def status(self) -> Mapping[str, object]:
+        return {}
+
+    @property
     def webhook_topics(self) -> frozenset[str]:
         return frozenset(
             {"chat", "order", "order-status", "order-cancellation", "order-request-cancellation"}
@@ -158,7 +165,9 @@ class TokopediaMarketplace:
 
     # --- rejections -----------------------------------------------------------------------------
 
-    def reject_reasons(self) -> tuple[RejectReason, ...]:
+    def reject_reasons(self, order: Order | None = None) -> tuple[RejectReason, ...]:
+        """The same eight codes whatever the order's status (Tokopedia checks on NACK)."""
+        del order
         return tuple(
             RejectReason(
                 code=str(rule.code),
@@ -179,6 +188,9 @@ class TokopediaMarketplace:
             )
 
     # --- I/O ------------------------------------------------------------------------------------
+
+    async def complete_message(self, message: BuyerMessage) -> BuyerMessage:
+        return message  # the chat webhook already names the buyer
 
     async def list_shops(self) -> list[Shop]:
         with _as_marketplace_errors():

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 14:44:09.464557
+Create Date: 2026-11-27 14:49:55.330041
 """
 
 from collections.abc import Sequence
@@ -116,6 +116,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_inbox_event_order_id"), ["order_id"], unique=False)
 
     op.create_table(
+        "marketplace_state",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_table(
         "notice",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
@@ -208,6 +215,7 @@ def downgrade() -> None:
 
     op.drop_table("order_record")
     op.drop_table("notice")
+    op.drop_table("marketplace_state")
     with op.batch_alter_table("inbox_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inbox_event_order_id"))
         batch_op.drop_index("ix_inbox_due")

@@ -1,0 +1,23 @@
+"""A durable key-value store for marketplace adapters (``bot.marketplaces.StateStore``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import MarketplaceState, utcnow
+
+
+class DbStateStore:
+    """Each ``put`` replaces one row in its own transaction, so a value is never half-written."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get(self, key: str) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(MarketplaceState, key)
+            return None if row is None else row.value
+
+    async def put(self, key: str, value: str) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.merge(MarketplaceState(key=key, value=value, updated_at=utcnow()))
