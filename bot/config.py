@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     telegram_webhook_url: str = ""
-    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     telegram_topics: bool = False
 
     tokopedia_app_id: int
@@ -82,19 +82,17 @@ class Settings(BaseSettings):
             return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
         return value
 
-    @model_validator(mode="after")
-    def _webhook_secret(self) -> Settings:
-        if self.telegram_webhook_url:
-            secret = self.telegram_webhook_secret
-            if secret is None:
-                raise ValueError(
-                    "TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set"
-                )
-            if not _SECRET_TOKEN.match(secret.get_secret_value()):
-                raise ValueError(
-                    "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -"
-                )
-        return self
+    # A field validator (not a model one) so the problem is reported alongside any other.
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, secret: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if not info.data.get("telegram_webhook_url"):
+            return secret
+        if secret is None:
+            raise ValueError("required when TELEGRAM_WEBHOOK_URL is set")
+        if not _SECRET_TOKEN.match(secret.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return secret
 
     @property
     def zone(self) -> ZoneInfo:
