@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.context import CONTEXT_TYPES, Services
 from bot.domain import ParsedEvent
 from bot.health import TelegramHealth
+from bot.jobs import schedule
 from bot.marketplaces import Marketplace
 from bot.marketplaces.tokopedia import TokopediaAuth, TokopediaClient, TokopediaMarketplace
 from bot.pacer import GroupPacer
@@ -35,6 +36,7 @@ from bot.records import inbox_item
 from bot.relay import Relay, RelayConfig
 from bot.sender import Sender
 from bot.web import build_web_app, health_router, telegram_router
+from bot.webhooks.routes import Store
 from storage import shops
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.inbox import InboxWriter
@@ -50,19 +52,27 @@ def utcnow() -> datetime:
 
 
 def build_marketplaces(
-    settings: Settings, http: httpx.AsyncClient, tokens: DbTokenStore
+    settings: Settings,
+    http: httpx.AsyncClient,
+    tokens: DbTokenStore,
+    clock: Callable[[], datetime] = utcnow,
 ) -> dict[str, Marketplace]:
     auth = TokopediaAuth(
         auth_url=settings.tokopedia_auth_url,
         client_id=settings.tokopedia_client_id,
         client_secret=settings.tokopedia_client_secret.get_secret_value(),
         store=tokens,
+        clock=clock,
     )
     client = TokopediaClient(
-        http, api_url=settings.tokopedia_api_url, fs_id=settings.tokopedia_app_id, auth=auth
+        http,
+        api_url=settings.tokopedia_api_url,
+        fs_id=settings.tokopedia_app_id,
+        auth=auth,
+        clock=clock,
     )
     tokopedia = TokopediaMarketplace(
-        client, webhook_secret=settings.tokopedia_webhook_secret.get_secret_value()
+        client, webhook_secret=settings.tokopedia_webhook_secret.get_secret_value(), clock=clock
     )
     return {tokopedia.name.value: tokopedia}
 
@@ -114,6 +124,7 @@ class Runtime:
     writer: InboxWriter
     web: FastAPI
     pacer: GroupPacer
+    store: Store
 
 
 @contextlib.asynccontextmanager
@@ -126,6 +137,7 @@ async def runtime(
     pacer: GroupPacer | None = None,
     clock: Callable[[], datetime] = utcnow,
     relay_config: RelayConfig | None = None,
+    extra: APIRouter | None = None,
 ) -> AsyncIterator[Runtime]:
     """Open the database, clients and PTB application; close them all on exit."""
     engine = make_engine(settings.database_url)
@@ -134,7 +146,7 @@ async def runtime(
         sessions = make_sessionmaker(engine)
         timeout = httpx.Timeout(20.0, connect=5.0)
         async with httpx.AsyncClient(timeout=timeout, transport=marketplace_transport) as http:
-            marketplaces = build_marketplaces(settings, http, DbTokenStore(sessions))
+            marketplaces = build_marketplaces(settings, http, DbTokenStore(sessions), clock)
             pacer = pacer or GroupPacer()
             application = build_application(
                 settings,
@@ -190,6 +202,7 @@ async def runtime(
                     if settings.telegram_webhook_url and webhook_secret is not None
                     else None
                 ),
+                extra=extra,
             )
             async with writer:
                 yield Runtime(
@@ -202,6 +215,7 @@ async def runtime(
                     writer=writer,
                     web=web,
                     pacer=pacer,
+                    store=store,
                 )
     finally:
         await engine.dispose()
@@ -238,6 +252,8 @@ async def started(rt: Runtime, *, poll: bool = True) -> AsyncIterator[None]:
             )
         elif poll and application.updater is not None:
             await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        if application.job_queue is not None:
+            schedule(application.job_queue, rt.services, rt.store)
         await application.start()
         worker = asyncio.create_task(rt.relay.run(stop), name="relay")
         try:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.schedule import BusinessHours, parse_business_hours, parse_offsets
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -50,6 +53,41 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     bot_language: Literal["id", "en"] = "id"
     timezone: str = "Asia/Jakarta"
+
+    accept_reminders: str = "6h,1h"
+    chat_reminder_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    business_hours: str = "mon-sat 08:00-21:00"
+    holidays: str = ""
+    reconcile_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    reconcile_catchup_hours: int = Field(default=72, ge=1, le=24 * 14)
+    summary_time: str = "21:00"
+
+    @field_validator("accept_reminders")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        parse_offsets(value)
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        parse_business_hours(value)
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: str) -> str:
+        parse_business_hours("mon 00:00-01:00", value)
+        return value
+
+    @field_validator("summary_time")
+    @classmethod
+    def _summary_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError("must be a time of day like 21:00") from exc
+        return value
 
     @field_validator("telegram_admin_ids", mode="before")
     @classmethod
@@ -97,6 +135,18 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def hours(self) -> BusinessHours:
+        return parse_business_hours(self.business_hours, self.holidays)
+
+    @property
+    def reminder_offsets(self) -> tuple[timedelta, ...]:
+        return parse_offsets(self.accept_reminders)
+
+    @property
+    def summary_at(self) -> time:
+        return time.fromisoformat(self.summary_time)
 
 
 def describe_errors(exc: ValidationError) -> list[str]:

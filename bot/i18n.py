@@ -13,7 +13,7 @@ in :data:`BUYER_REJECT_TEXTS`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.formatting import aware, escape, visible_text
@@ -88,6 +88,7 @@ _ID: dict[str, str] = {
     "btn.reply": "↩️ Balas",
     "btn.reply_to": "↩️ {number} · {buyer}",
     "btn.accept": "✅ Terima",
+    "btn.process": "▶️ Proses",
     "btn.reject": "❌ Tolak",
     "btn.cancel_ok": "✅ Setujui pembatalan",
     "btn.cancel_no": "❌ Tolak permintaan",
@@ -226,6 +227,41 @@ _ID: dict[str, str] = {
     "audit.action.reply": "membalas",
     "audit.action.cancel_approved": "menyetujui pembatalan",
     "audit.action.cancel_rejected": "menolak permintaan batal",
+    "audit.action.process": "memproses pesanan",
+    "remind.deadline": (
+        "⏰ <b>Segera proses pesanan</b> {invoice}\nBatas waktu {deadline} ({left}) · {total}"
+    ),
+    "remind.deadline_last": "{admins} pesanan ini belum diproses.",
+    "remind.chat": "⏰ <b>{buyer}</b> menunggu balasan sejak {since} ({waited}).",
+    "job.name.reminders": "pengingat",
+    "job.name.reconcile": "pengecekan pesanan &amp; chat",
+    "job.name.tokens": "perpanjangan token",
+    "job.name.summary": "ringkasan harian",
+    "job.failed": "⚠️ Tugas terjadwal <b>{job}</b> gagal: {error}\nAkan dicoba lagi otomatis.",
+    "job.recovered": "✅ Tugas terjadwal <b>{job}</b> berjalan normal lagi.",
+    "auth.revoked": (
+        "🔌 Toko <b>{shop}</b> ({marketplace}) mencabut izin tokobot. Chat dan pesanan "
+        "tidak akan masuk lagi sampai pemilik toko mengizinkan ulang."
+    ),
+    "auth.expiring": (
+        "⏳ Izin tokobot untuk toko <b>{shop}</b> ({marketplace}) berakhir {when}. "
+        "Minta pemilik toko mengizinkan ulang lewat link otorisasi."
+    ),
+    "summary.title": "📊 <b>Ringkasan {day}</b>",
+    "summary.orders": (
+        "🛒 Pesanan baru: {new} ({new_value})\n✅ Diterima: {accepted} ({accepted_value})\n"
+        "❌ Ditolak: {rejected} ({rejected_value})\n"
+        "🚫 Dibatalkan: {cancelled} ({cancelled_value})\n"
+        "⏳ Masih menunggu: {pending} ({pending_value})"
+    ),
+    "summary.chats": "💬 Chat masuk: {received} · dijawab: {answered}",
+    "summary.median": "⏱️ Median waktu respons pertama: {median}",
+    "summary.median_none": "⏱️ Belum ada chat yang dijawab hari ini.",
+    "summary.oldest": "🕰️ Chat terlama belum dijawab: {buyer}, sejak {since} ({waited})",
+    "summary.oldest_none": "🎉 Tidak ada chat yang menunggu balasan.",
+    "summary.staff_title": "👥 <b>Per staf</b>",
+    "summary.staff_line": "{name}: {counts}",
+    "summary.staff_none": "Belum ada tindakan staf hari ini.",
     # command usage and help
     "cmd.need_order": (
         "Sebutkan nomor invoice atau ID pesanan, "
@@ -267,6 +303,7 @@ _EN: dict[str, str] = {
     "btn.reply": "↩️ Reply",
     "btn.reply_to": "↩️ {number} · {buyer}",
     "btn.accept": "✅ Accept",
+    "btn.process": "▶️ Process",
     "btn.reject": "❌ Reject",
     "btn.cancel_ok": "✅ Approve cancellation",
     "btn.cancel_no": "❌ Decline request",
@@ -392,6 +429,43 @@ _EN: dict[str, str] = {
     "audit.action.reply": "replied",
     "audit.action.cancel_approved": "approved the cancellation",
     "audit.action.cancel_rejected": "declined the cancellation request",
+    "audit.action.process": "processed the order",
+    "remind.deadline": (
+        "⏰ <b>Order needs action</b> {invoice}\nDeadline {deadline} ({left}) · {total}"
+    ),
+    "remind.deadline_last": "{admins} this order is still waiting.",
+    "remind.chat": "⏰ <b>{buyer}</b> has been waiting for an answer since {since} ({waited}).",
+    "job.name.reminders": "reminders",
+    "job.name.reconcile": "order &amp; chat check",
+    "job.name.tokens": "token renewal",
+    "job.name.summary": "daily summary",
+    "job.failed": (
+        "⚠️ Scheduled job <b>{job}</b> failed: {error}\nIt will be retried automatically."
+    ),
+    "job.recovered": "✅ Scheduled job <b>{job}</b> is working again.",
+    "auth.revoked": (
+        "🔌 Shop <b>{shop}</b> ({marketplace}) revoked tokobot's access. Chats and orders "
+        "will not arrive until the shop owner authorizes it again."
+    ),
+    "auth.expiring": (
+        "⏳ tokobot's authorization for <b>{shop}</b> ({marketplace}) ends {when}. "
+        "Ask the shop owner to authorize again with the authorization link."
+    ),
+    "summary.title": "📊 <b>Summary for {day}</b>",
+    "summary.orders": (
+        "🛒 New orders: {new} ({new_value})\n✅ Accepted: {accepted} ({accepted_value})\n"
+        "❌ Rejected: {rejected} ({rejected_value})\n"
+        "🚫 Cancelled: {cancelled} ({cancelled_value})\n"
+        "⏳ Still waiting: {pending} ({pending_value})"
+    ),
+    "summary.chats": "💬 Chats received: {received} · answered: {answered}",
+    "summary.median": "⏱️ Median time to first response: {median}",
+    "summary.median_none": "⏱️ No chat answered today yet.",
+    "summary.oldest": "🕰️ Oldest unanswered chat: {buyer}, since {since} ({waited})",
+    "summary.oldest_none": "🎉 No chat is waiting for an answer.",
+    "summary.staff_title": "👥 <b>Per staff member</b>",
+    "summary.staff_line": "{name}: {counts}",
+    "summary.staff_none": "No staff actions today yet.",
     "cmd.need_order": (
         "Add the invoice number or order id, e.g. <code>/order INV/20261127/MPL/3456789012</code>."
     ),
@@ -464,6 +538,11 @@ def format_datetime(
     text = f"{local.day} {_month(local, lang)} {local.year} {local:%H:%M}"
     zone = local.tzname()
     return f"{text} {zone}" if zone else text
+
+
+def format_date(day: date, *, lang: str = DEFAULT_LANG) -> str:
+    """A calendar day: ``27 Nov 2026``."""
+    return f"{day.day} {_month(datetime(day.year, day.month, 1, tzinfo=UTC), lang)} {day.year}"
 
 
 def format_day_time(

@@ -24,7 +24,7 @@ from bot.domain import (
 from bot.i18n import t
 from bot.records import order_of
 from bot.render import Outcome, error_text, outcome_line, render_order_alert, state_label
-from storage import audit, claims, conversations, orders, replies
+from storage import audit, claims, conversations, orders, replies, stats
 from storage.models import OrderRow
 
 log = logging.getLogger(__name__)
@@ -421,11 +421,20 @@ async def _deliver_reply(
             detail=error,
         )
         if status == "sent":
-            await conversations.mark_answered(
+            waited_since = await conversations.mark_answered(
                 session=session,
                 marketplace=target.marketplace,
                 shop_id=target.shop_id,
                 conversation_id=target.conversation_id,
                 at=now,
             )
+            if waited_since is not None:
+                await stats.record_first_response(
+                    session=session,
+                    marketplace=target.marketplace,
+                    conversation_id=target.conversation_id,
+                    asked_at=waited_since,
+                    answered_at=now,
+                    actor_name=actor.name,
+                )
     return result

@@ -16,7 +16,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.errors import on_error
-from handlers import access, audit, buttons, chats, help, orders, replies
+from handlers import access, audit, buttons, chats, help, orders, replies, summary
 
 GATE_GROUP = -1
 
@@ -33,6 +33,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], settings: S
         "accept": orders.cmd_accept,
         "reject": orders.cmd_reject,
         "audit": audit.cmd_audit,
+        "summary": summary.cmd_summary,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback))

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.context import Context
 from bot.i18n import t
-from bot.render_audit import render_audit
+from bot.render_staff import render_audit
 from bot.services import find_order
 from handlers.common import say
 from storage import audit, links

@@ -60,13 +60,17 @@ async def find_by_thread(*, session: AsyncSession, thread_id: int) -> Conversati
 
 async def mark_answered(
     *, session: AsyncSession, marketplace: str, shop_id: str, conversation_id: str, at: datetime
-) -> None:
+) -> datetime | None:
+    """Record a staff answer; returns since when the buyer had been waiting, if they were."""
     row = await get_conversation(
         session=session, marketplace=marketplace, shop_id=shop_id, conversation_id=conversation_id
     )
-    if row is not None:
-        row.last_staff_at = at
-        row.waiting_since = None
+    if row is None:
+        return None
+    waited_since = row.waiting_since
+    row.last_staff_at = at
+    row.waiting_since = None
+    return waited_since
 
 
 async def waiting(*, session: AsyncSession, limit: int = 30) -> list[ConversationRow]:

@@ -78,3 +78,21 @@ async def resolve_token(*, session: AsyncSession, token: str) -> ButtonMeaning |
     if row is None:
         return None
     return ButtonMeaning(row.action, row.marketplace, row.shop_id, row.ref)
+
+
+async def latest_message(
+    *, session: AsyncSession, chat_id: int, kind: str, marketplace: str, ref: str
+) -> int | None:
+    """The newest Telegram message standing for this conversation or order."""
+    query = (
+        select(TelegramLink.message_id)  # type: ignore[call-overload]
+        .where(
+            TelegramLink.chat_id == chat_id,
+            TelegramLink.kind == kind,
+            TelegramLink.marketplace == marketplace,
+            TelegramLink.ref == ref,
+        )
+        .order_by(TelegramLink.message_id.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -251,3 +251,28 @@ class MarketplaceState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = _ts()
+
+
+class JobState(SQLModel, table=True):
+    """A scheduled job's memory: its cursor, and whether its failure was already reported."""
+
+    __tablename__ = "job_state"
+
+    name: str = Field(primary_key=True, max_length=60)
+    cursor: datetime | None = _ts(nullable=True)  # e.g. reconciliation: checked up to here
+    last_ok_at: datetime | None = _ts(nullable=True)
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    failing: bool = False
+
+
+class FirstResponse(SQLModel, table=True):
+    """How long a buyer waited for the first staff answer (for the daily summary)."""
+
+    __tablename__ = "first_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(max_length=20)
+    conversation_id: str = Field(max_length=60)
+    asked_at: datetime = _ts()
+    answered_at: datetime = _ts(index=True)
+    actor_name: str = Field(default="", max_length=200)

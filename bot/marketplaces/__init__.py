@@ -75,6 +75,13 @@ class Marketplace(Protocol):
 
     async def list_shops(self) -> list[Shop]: ...
 
+    async def refresh_credentials(self) -> Mapping[str, datetime]:
+        """Renew access tokens that are due; returns each credential's expiry.
+
+        Raises ``MarketplaceError`` (kind AUTH or UNAVAILABLE) when a renewal fails.
+        """
+        ...
+
     async def complete_message(self, message: BuyerMessage) -> BuyerMessage:
         """Fill in what the webhook lacked (buyer name, avatar), from a cache where possible."""
         ...

@@ -189,6 +189,14 @@ class TokopediaMarketplace:
 
     # --- I/O ------------------------------------------------------------------------------------
 
+    async def refresh_credentials(self) -> dict[str, datetime]:
+        """Renew the app token right after it expires (Tokopedia issues none earlier)."""
+        expires = await self._client.token_expires_at()
+        if expires is None or self._clock() >= expires:
+            with _as_marketplace_errors():
+                expires = await self._client.refresh_token()
+        return {"tokopedia": expires}
+
     async def complete_message(self, message: BuyerMessage) -> BuyerMessage:
         return message  # the chat webhook already names the buyer
 

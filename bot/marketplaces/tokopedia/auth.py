@@ -93,6 +93,20 @@ class TokopediaAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {current}"
         yield request
 
+    async def expires_at(self) -> datetime | None:
+        """When the cached token stops working; None when there is none yet."""
+        await self._current()
+        return None if self._cached is None else self._cached[1]
+
+    async def refresh(self, http: httpx.AsyncClient) -> datetime:
+        """Fetch a new token now if the cached one has expired (Tokopedia's only rule)."""
+        async with self._lock:
+            if await self._current() is None:
+                response = await http.send(self._token_request())
+                await self._accept(response)
+        assert self._cached is not None
+        return self._cached[1]
+
     async def _current(self) -> str | None:
         """The cached token if it is still valid, loading it from the store the first time."""
         if not self._loaded:

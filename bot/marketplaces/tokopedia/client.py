@@ -232,6 +232,13 @@ class TokopediaClient:
         except TokopediaError as exc:  # accepted, but we can't read what came back
             raise OutcomeUnknown(exc.code, exc.message, exc.status) from exc
 
+    async def token_expires_at(self) -> datetime | None:
+        return await self._auth.expires_at()
+
+    async def refresh_token(self) -> datetime:
+        """Renew the access token if it has expired; returns the (new) expiry."""
+        return await self._auth.refresh(self._http)
+
     async def initiate_chat(self, order_id: str) -> InitiatedChat:
         """The chat room with an order's buyer, created if needed."""
         params = {"order_id": _path_id(order_id, "order_id")}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 14:49:55.330041
+Create Date: 2026-11-27 14:54:44.430864
 """
 
 from collections.abc import Sequence
@@ -95,6 +95,21 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "first_response",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("marketplace", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("conversation_id", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("asked_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("first_response", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_first_response_answered_at"), ["answered_at"], unique=False
+        )
+
+    op.create_table(
         "inbox_event",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("marketplace", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -115,6 +130,15 @@ def upgrade() -> None:
         batch_op.create_index("ix_inbox_due", ["status", "next_attempt_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_inbox_event_order_id"), ["order_id"], unique=False)
 
+    op.create_table(
+        "job_state",
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("cursor", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_ok_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("failing", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
     op.create_table(
         "marketplace_state",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -216,11 +240,16 @@ def downgrade() -> None:
     op.drop_table("order_record")
     op.drop_table("notice")
     op.drop_table("marketplace_state")
+    op.drop_table("job_state")
     with op.batch_alter_table("inbox_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inbox_event_order_id"))
         batch_op.drop_index("ix_inbox_due")
 
     op.drop_table("inbox_event")
+    with op.batch_alter_table("first_response", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_first_response_answered_at"))
+
+    op.drop_table("first_response")
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_conversation_waiting_since"))
 

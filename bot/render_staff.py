@@ -1,0 +1,176 @@
+"""Pure rendering of staff-facing reports: the audit trail, reminders, job notices, summary."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain import Conversation, Order
+from bot.formatting import clip, escape, rupiah
+from bot.i18n import (
+    Html,
+    format_date,
+    format_datetime,
+    format_day_time,
+    format_duration,
+    t,
+    t_plain,
+)
+from bot.render import Button, Rendered, marketplace_label
+from storage.models import AuditEntry
+from storage.stats import DayFigures
+
+_RESULT_MARK = {"ok": "✅", "failed": "❌", "unknown": "❓", "refused": "🚫"}
+
+
+def render_audit(
+    title: str, entries: Sequence[AuditEntry], *, lang: str, tz: ZoneInfo
+) -> Rendered:
+    """One line per action: when, who, what, and the marketplace's answer."""
+    if not entries:
+        return Rendered(t("audit.empty", lang, title=title))
+    lines: list[str] = [t("audit.title", lang, title=title)]
+    for entry in entries:
+        what = t(f"audit.action.{entry.action}", lang)
+        line = (
+            f"{_RESULT_MARK.get(entry.result, '•')} {format_day_time(entry.at, tz, lang=lang)} · "
+            f"{escape(entry.actor_name)} · {what}"
+        )
+        if entry.text:
+            line += f": <i>{escape(clip(entry.text, 120))}</i>"
+        if entry.detail and entry.result != "ok":
+            line += f" ({escape(clip(entry.detail, 120))})"
+        lines.append(line)
+    return Rendered("\n".join(lines))
+
+
+# --- scheduled work --------------------------------------------------------------------------
+
+
+def render_deadline_reminder(
+    order: Order,
+    ref: str,
+    deadline: datetime,
+    *,
+    now: datetime,
+    admins: Sequence[int] = (),
+    accept_label: str = "",
+    lang: str,
+    tz: ZoneInfo,
+) -> Rendered:
+    """A reminder before an order's deadline, with the order's action buttons."""
+    left = t_plain("time.left", lang, duration=format_duration(deadline - now, lang=lang))
+    text = t(
+        "remind.deadline",
+        lang,
+        invoice=order.invoice or order.order_id,
+        deadline=format_day_time(deadline, tz, lang=lang),
+        left=left,
+        total=rupiah(order.total),
+    )
+    if admins:
+        mentions = " ".join(
+            f'<a href="tg://user?id={admin}">{escape(str(admin))}</a>' for admin in admins
+        )
+        text = Html(f"{text}\n{t('remind.deadline_last', lang, admins=Html(mentions))}")
+    first = Button(accept_label or t_plain("btn.accept", lang), "accept", ref)
+    return Rendered(text, ((first, Button(t_plain("btn.reject", lang), "reject", ref)),))
+
+
+def render_chat_reminder(
+    conversation: Conversation,
+    since: datetime,
+    ref: str,
+    *,
+    now: datetime,
+    lang: str,
+    tz: ZoneInfo,
+) -> Rendered:
+    buyer = conversation.buyer_name or t_plain("common.buyer", lang)
+    text = t(
+        "remind.chat",
+        lang,
+        buyer=buyer,
+        since=format_day_time(since, tz, lang=lang),
+        waited=format_duration(now - since, lang=lang),
+    )
+    return Rendered(text, ((Button(t_plain("btn.reply", lang), "reply", ref),),))
+
+
+def render_job_notice(job: str, error: str | None, *, lang: str) -> Rendered:
+    """A job failed (reported once) or recovered (announced once)."""
+    name = t_plain(f"job.name.{job}", lang)
+    if error is None:
+        return Rendered(t("job.recovered", lang, job=name))
+    return Rendered(t("job.failed", lang, job=name, error=clip(error, 300)))
+
+
+def render_authorization(
+    change: str,
+    shop: str,
+    marketplace: str,
+    expires_at: datetime | None,
+    *,
+    lang: str,
+    tz: ZoneInfo,
+) -> Rendered:
+    label = marketplace_label(marketplace)
+    if change == "revoked":
+        return Rendered(t("auth.revoked", lang, shop=shop, marketplace=label))
+    when = format_datetime(expires_at, tz, lang=lang) if expires_at else "?"
+    return Rendered(t("auth.expiring", lang, shop=shop, marketplace=label, when=when))
+
+
+def render_summary(
+    figures: DayFigures, day: date, *, lang: str, tz: ZoneInfo, now: datetime
+) -> Rendered:
+    """The daily summary: orders with their value, chats, response time, staff counts."""
+    lines: list[str] = [
+        t("summary.title", lang, day=format_date(day, lang=lang)),
+        t(
+            "summary.orders",
+            lang,
+            new=figures.new_orders,
+            new_value=rupiah(figures.new_value),
+            accepted=figures.accepted,
+            accepted_value=rupiah(figures.accepted_value),
+            rejected=figures.rejected,
+            rejected_value=rupiah(figures.rejected_value),
+            cancelled=figures.cancelled,
+            cancelled_value=rupiah(figures.cancelled_value),
+            pending=figures.pending,
+            pending_value=rupiah(figures.pending_value),
+        ),
+        t("summary.chats", lang, received=figures.chats_received, answered=figures.chats_answered),
+    ]
+    if figures.response_seconds:
+        median = timedelta(seconds=statistics.median(figures.response_seconds))
+        lines.append(t("summary.median", lang, median=format_duration(median, lang=lang)))
+    else:
+        lines.append(t("summary.median_none", lang))
+    oldest = figures.oldest_waiting
+    if oldest is not None and oldest.waiting_since is not None:
+        lines.append(
+            t(
+                "summary.oldest",
+                lang,
+                buyer=oldest.buyer_name or t_plain("common.buyer", lang),
+                since=format_day_time(oldest.waiting_since, tz, lang=lang),
+                waited=format_duration(now - oldest.waiting_since, lang=lang),
+            )
+        )
+    else:
+        lines.append(t("summary.oldest_none", lang))
+    lines.append(t("summary.staff_title", lang))
+    if figures.per_staff:
+        for name, counts in sorted(figures.per_staff.items()):
+            described = ", ".join(
+                f"{count} × {t_plain(f'audit.action.{action}', lang)}"
+                for action, count in sorted(counts.items())
+            )
+            lines.append(t("summary.staff_line", lang, name=name or "?", counts=described))
+    else:
+        lines.append(t("summary.staff_none", lang))
+    return Rendered("\n".join(lines))

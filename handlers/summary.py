@@ -1,0 +1,18 @@
+"""/summary: today's figures so far, the same as the evening summary."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import Context
+from bot.jobs import summary_rendered
+from handlers.common import say
+
+
+async def cmd_summary(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    rendered = await summary_rendered(services, services.clock())
+    await say(message, rendered.text)
