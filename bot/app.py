@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+import signal
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -266,10 +267,19 @@ async def started(rt: Runtime, *, poll: bool = True) -> AsyncIterator[None]:
             await application.stop()
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, minus its signal capture: it re-raises SIGTERM after serving, which would
+    kill the process before the relay and PTB have stopped. ``run`` handles signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 async def run(settings: Settings) -> None:
     """``tokobot run``: serve until SIGINT/SIGTERM, then stop cleanly."""
     async with runtime(settings) as rt, started(rt):
-        server = uvicorn.Server(
+        server = _Server(
             uvicorn.Config(
                 rt.web,
                 host=settings.http_host,
@@ -279,5 +289,14 @@ async def run(settings: Settings) -> None:
                 lifespan="off",
             )
         )
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, _stop_serving, server, sig)
         log.info("tokobot listening on %s:%d", settings.http_host, settings.http_port)
         await server.serve()
+    log.info("tokobot stopped cleanly")
+
+
+def _stop_serving(server: uvicorn.Server, sig: signal.Signals) -> None:
+    log.info("%s received; finishing in-flight work", sig.name)
+    server.should_exit = True
