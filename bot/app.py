@@ -196,7 +196,16 @@ async def runtime(
                 store=store,
                 clock=clock,
                 health=health_router(
-                    engine=engine, sessions=sessions, telegram=health, clock=clock
+                    engine=engine,
+                    sessions=sessions,
+                    telegram=health,
+                    clock=clock,
+                    extra=lambda: {
+                        "marketplaces": {
+                            name: dict(marketplace.status())
+                            for name, marketplace in marketplaces.items()
+                        }
+                    },
                 ),
                 telegram=(
                     telegram_router(to_ptb, webhook_secret.get_secret_value())

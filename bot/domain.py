@@ -88,6 +88,9 @@ class Order(_Model):
     ship_deadline: datetime | None = None  # ship by this time or the marketplace cancels
     created_at: datetime | None = None
     buyer_platform: str = ""  # which buyer app the order came from, where known
+    # False where the marketplace has no accept step (TikTok Shop): staff "process" the
+    # order in tokobot and may cancel it, instead of accepting or rejecting it.
+    needs_accept: bool = True
 
 
 class CancellationRequest(_Model):

@@ -71,7 +71,8 @@ async def save_order(
         status_code=order.status.code,
         state=keep_state or order.status.state.value,
         total=order.total,
-        accept_deadline=order.accept_deadline,
+        # The column holds whichever deadline staff must act before.
+        accept_deadline=order.accept_deadline or order.ship_deadline,
         payload=order.model_dump_json(),
         now=now,
     )

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.domain import (
+    AuthorizationChanged,
     BuyerMessageReceived,
     CancellationRequested,
     Conversation,
@@ -53,6 +54,7 @@ from bot.render import (
     render_parked_notice,
     render_status_update,
 )
+from bot.render_staff import render_authorization
 from bot.sender import Sender, is_thread_gone
 from storage import conversations, inbox, links, notices, orders, shops
 from storage.models import InboxEvent, OrderRow
@@ -234,7 +236,9 @@ class Relay:
             )
 
     async def _deliver(self, event_id: int, event: MarketplaceEvent) -> None:
-        if isinstance(event, BuyerMessageReceived):
+        if isinstance(event, AuthorizationChanged):
+            await self._authorization(event_id, event)
+        elif isinstance(event, BuyerMessageReceived):
             await self._buyer_message(event_id, event)
         elif isinstance(event, OrderCreated):
             await self._order_created(event_id, event.order)
@@ -248,8 +252,35 @@ class Relay:
 
     # --- chats -------------------------------------------------------------------------------
 
+    async def _authorization(self, event_id: int, event: AuthorizationChanged) -> None:
+        async with self._sessions() as session:
+            shop = await shops.shop_name(
+                session=session, marketplace=event.marketplace.value, shop_id=event.shop_id
+            )
+        rendered = render_authorization(
+            event.change,
+            shop or event.shop_id,
+            event.marketplace.value,
+            event.expires_at,
+            lang=self._config.lang,
+            tz=self._config.tz,
+        )
+        await self._sender.send(
+            self._config.chat_id,
+            rendered,
+            marketplace=event.marketplace.value,
+            shop_id=event.shop_id,
+            bulk=False,
+        )
+        async with self._sessions() as session, session.begin():
+            await self._done(session, event_id)
+
     async def _buyer_message(self, event_id: int, event: BuyerMessageReceived) -> None:
         message = event.message
+        if not message.conversation.buyer_name:
+            # Some webhooks name no buyer; the adapter looks it up once and caches it.
+            marketplace = self._marketplaces[message.conversation.marketplace.value]
+            message = await marketplace.complete_message(message)
         conv = message.conversation
         async with self._sessions() as session, session.begin():
             row = await conversations.record_buyer_message(

@@ -253,6 +253,9 @@ def _order_text(
     if order.accept_deadline is not None and waiting and outcome is None:
         deadline = format_datetime(order.accept_deadline, tz, lang=lang)
         lines.append(t("order.deadline", lang, deadline=deadline))
+    if order.ship_deadline is not None and waiting and outcome is None:
+        deadline = format_datetime(order.ship_deadline, tz, lang=lang)
+        lines.append(t("order.ship_deadline", lang, deadline=deadline))
     if outcome is None or state is not OrderState.AWAITING_ACCEPTANCE:  # else stale: omit
         lines.append(t("order.status", lang, status=_status(state, order.status.code, lang)))
     if outcome is not None:
@@ -266,9 +269,14 @@ def _order_rendered(
     text = _order_text(order, title_key, lang=lang, tz=tz, outcome=outcome)
     if order.status.state is not OrderState.AWAITING_ACCEPTANCE or outcome is not None:
         return Rendered(text)
+    # The actions stay "accept"/"reject"; what they do depends on the marketplace.
+    first, second = ("btn.accept", "btn.reject") if order.needs_accept else (
+        "btn.process",
+        "btn.cancel_order",
+    )
     row = (
-        Button(t_plain("btn.accept", lang), "accept", ref),
-        Button(t_plain("btn.reject", lang), "reject", ref),
+        Button(t_plain(first, lang), "accept", ref),
+        Button(t_plain(second, lang), "reject", ref),
     )
     return Rendered(text, (row,))
 

@@ -231,7 +231,25 @@ AWAITING = frozenset({OrderState.AWAITING_ACCEPTANCE})
 
 
 async def accept_order(services: Services, actor: Actor, row: OrderRow) -> Result:
+    """Accept (Tokopedia's ACK), or, where there is no accept step, claim it as processed."""
     marketplace = services.marketplaces[row.marketplace]
+    if not marketplace.accepts_orders:
+
+        async def nothing_to_call() -> None:
+            return None  # the claim and the audit entry are the whole action
+
+        return await _decide(
+            services,
+            actor,
+            row,
+            key=_decision_key(row.marketplace, row.order_id),
+            action="process",
+            verb="processed",
+            detail="",
+            call=nothing_to_call,
+            new_state=None,
+            needs_state=AWAITING,
+        )
     return await _decide(
         services,
         actor,

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.helpers import mention_html
 
 from bot.context import Context, Services
-from bot.domain import MarketplaceError, OrderState, Rejection
+from bot.domain import MarketplaceError, OrderState, Rejection, RejectReason
 from bot.i18n import t, t_plain
 from bot.records import order_of, save_order
 from bot.render import (
@@ -113,6 +113,25 @@ def _reject_ref(order_id: str, code: str, text: str = "", close: str = "", note:
     return json.dumps({"o": order_id, "c": code, "t": text, "d": close, "n": note})
 
 
+def _reasons(services: Services, row: OrderRow) -> dict[str, RejectReason]:
+    """The reasons valid for this order now (TikTok Shop's depend on its status)."""
+    marketplace = services.marketplaces[row.marketplace]
+    return {reason.code: reason for reason in marketplace.reject_reasons(order_of(row))}
+
+
+def _label(reason: RejectReason, lang: str) -> str:
+    return reason.label or reject_reason_label(reason.code, lang=lang)
+
+
+def _buyer_text(reason: RejectReason, typed: str = "") -> str:
+    """What the buyer is told: the staff's own words, else a polite default for the reason."""
+    if typed:
+        return typed
+    if not reason.needs_text:
+        return reason.label or reason.code
+    return default_reject_text(reason.code)
+
+
 async def on_reject(update: Update, context: Context, meaning: ButtonMeaning) -> None:
     """Turn the alert's buttons into the reason picker."""
     services = context.services
@@ -129,26 +148,21 @@ async def on_reject(update: Update, context: Context, meaning: ButtonMeaning) ->
     await _edit_markup(
         services,
         _pressed(update),
-        picker(services, meaning),
+        picker(services, row),
         marketplace=meaning.marketplace,
         shop_id=meaning.shop_id,
     )
     await answer(update.callback_query, t("reject.pick", services.lang))
 
 
-def picker(services: Services, meaning: ButtonMeaning) -> Rendered:
+def picker(services: Services, row: OrderRow) -> Rendered:
     lang = services.lang
-    reasons = services.marketplaces[meaning.marketplace].reject_reasons()
     buttons = [
-        Button(
-            reject_reason_label(reason.code, lang=lang),
-            "reject_code",
-            _reject_ref(meaning.ref, reason.code),
-        )
-        for reason in reasons
+        Button(_label(reason, lang), "reject_code", _reject_ref(row.order_id, reason.code))
+        for reason in _reasons(services, row).values()
     ]
     rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-    rows.append((Button(t_plain("btn.back", lang), "reject_back", meaning.ref),))
+    rows.append((Button(t_plain("btn.back", lang), "reject_back", row.order_id),))
     return Rendered("", tuple(rows))
 
 
@@ -174,8 +188,8 @@ async def on_reject_code(update: Update, context: Context, meaning: ButtonMeanin
         await refuse_not_allowed(update, context)
         return
     choice = json.loads(meaning.ref)
-    reasons = {r.code: r for r in services.marketplaces[meaning.marketplace].reject_reasons()}
-    reason = reasons.get(choice["c"])
+    row = await _row(services, meaning, choice["o"])
+    reason = _reasons(services, row).get(choice["c"]) if row is not None else None
     if reason is None:
         await answer(update.callback_query, t("btn.expired", lang), alert=True)
         return
@@ -185,15 +199,15 @@ async def on_reject_code(update: Update, context: Context, meaning: ButtonMeanin
         )
         await answer(update.callback_query)
         return
-    label = reject_reason_label(reason.code, lang=lang)
+    label = _label(reason, lang)
+    second = [Button(t_plain("btn.back", lang), "reject_back", choice["o"])]
+    if reason.needs_text:
+        second.insert(0, Button(t_plain("btn.own_reason", lang), "reject_text", meaning.ref))
     confirm = Rendered(
         "",
         (
             (Button(t_plain("btn.confirm_reject", lang, reason=label), "reject_go", meaning.ref),),
-            (
-                Button(t_plain("btn.own_reason", lang), "reject_text", meaning.ref),
-                Button(t_plain("btn.back", lang), "reject_back", choice["o"]),
-            ),
+            tuple(second),
         ),
     )
     await _edit_markup(
@@ -205,7 +219,7 @@ async def on_reject_code(update: Update, context: Context, meaning: ButtonMeanin
     )
     await answer(
         update.callback_query,
-        t("reject.confirm", lang, reason=label, text=default_reject_text(reason.code)),
+        t("reject.confirm", lang, reason=label, text=_buyer_text(reason)),
     )
 
 
@@ -247,16 +261,16 @@ async def on_reject_go(update: Update, context: Context, meaning: ButtonMeaning)
 async def _reject(
     services: Services, actor: Actor, row: OrderRow, choice: dict[str, str]
 ) -> Result:
-    code = choice["c"]
+    reason = _reasons(services, row).get(choice["c"])
+    if reason is None:
+        return Result(Status.FAILED, t("btn.expired", services.lang))
     rejection = Rejection(
-        reason_code=code,
-        reason_text=choice.get("t") or default_reject_text(code),
+        reason_code=reason.code,
+        reason_text=_buyer_text(reason, choice.get("t", "")),
         shop_close_end_date=choice.get("d", ""),
         shop_close_note=choice.get("n", ""),
     )
-    return await reject_order(
-        services, actor, row, rejection, reject_reason_label(code, lang=services.lang)
-    )
+    return await reject_order(services, actor, row, rejection, _label(reason, services.lang))
 
 
 async def on_reject_text(update: Update, context: Context, meaning: ButtonMeaning) -> None:
@@ -452,11 +466,10 @@ async def cmd_reject(update: Update, context: Context) -> None:
         return
     row, message = found
     args = list(context.args or [])
-    meaning = ButtonMeaning("reject", row.marketplace, row.shop_id, row.order_id)
     if len(args) == 1:
         sent = await services.sender.send(
             services.chat_id,
-            Rendered(t("reject.pick", lang), picker(services, meaning).buttons),
+            Rendered(t("reject.pick", lang), picker(services, row).buttons),
             marketplace=row.marketplace,
             shop_id=row.shop_id,
             reply_to=message.message_id,
@@ -464,10 +477,10 @@ async def cmd_reject(update: Update, context: Context) -> None:
         )
         log.debug("picker %s", sent[-1].message_id)
         return
-    reasons = {r.code: r for r in services.marketplaces[row.marketplace].reject_reasons()}
+    reasons = _reasons(services, row)
     reason = reasons.get(args[1])
     if reason is None:
-        codes = ", ".join(f"{code} ({reject_reason_label(code, lang=lang)})" for code in reasons)
+        codes = ", ".join(f"{code} ({_label(r, lang)})" for code, r in reasons.items())
         await say(message, t("reject.bad_code", lang, codes=codes))
         return
     rest = args[2:]
@@ -483,7 +496,7 @@ async def cmd_reject(update: Update, context: Context) -> None:
         choice = {"o": row.order_id, "c": reason.code, "t": " ".join(rest), "d": "", "n": ""}
     rejection = Rejection(
         reason_code=reason.code,
-        reason_text=choice["t"] or default_reject_text(reason.code),
+        reason_text=_buyer_text(reason, choice["t"]),
         shop_close_end_date=choice["d"],
         shop_close_note=choice["n"],
     )
@@ -492,7 +505,7 @@ async def cmd_reject(update: Update, context: Context) -> None:
     except MarketplaceError as exc:
         await say(message, error_text(exc.kind, exc.detail, lang=lang))
         return
-    label = reject_reason_label(reason.code, lang=lang)
+    label = _label(reason, lang)
     confirm = Rendered(
         t("reject.confirm", lang, reason=label, text=rejection.reason_text),
         (
