@@ -1,0 +1,164 @@
+"""Pure parsing of TikTok Shop notifications (doc §7.3-7.5) into tokobot's events.
+
+Dedup keys are ``tiktokshop:{tts_notification_id}``, or ``tiktokshop:body:{sha256 of the
+raw body}`` for topics whose payload has none. Handled types:
+
+    1   order status      OrderStatusChanged; UNPAID (order creation) gives nothing
+    11  cancellation      a BUYER's CANCELLATION_REQUEST_PENDING -> CancellationRequested;
+                          _SUCCESS / _COMPLETE -> OrderStatusChanged(CANCELLED, cancelled=True);
+                          a withdrawn or refused request gives nothing
+    14  new message       visible BUYER messages only -> BuyerMessageReceived; the shop's own
+                          replies, agents, system and robot messages are echoes and dropped
+    6   deauthorization   AuthorizationChanged("revoked")
+    7   expiring          AuthorizationChanged("expiring", expires_at=expiration_time)
+
+Every other type (13 agent joined, 3, 4, 12, 35 ...) is acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from bot.domain import (
+    AuthorizationChanged,
+    BuyerMessage,
+    BuyerMessageReceived,
+    CancellationRequested,
+    Conversation,
+    MarketplaceEvent,
+    OrderStatusChanged,
+    ParsedEvent,
+)
+from bot.marketplaces import WebhookPayloadError
+
+from .errors import brand_safe
+from .mapping import TIKTOKSHOP, message_parts, order_status
+from .models import (
+    AuthorizationData,
+    CancellationStatusData,
+    NewMessageData,
+    OrderStatusData,
+    WebhookEnvelope,
+)
+
+PENDING = "CANCELLATION_REQUEST_PENDING"
+CANCELLED_STATUSES = frozenset({"CANCELLATION_REQUEST_SUCCESS", "CANCELLATION_REQUEST_COMPLETE"})
+HANDLED_TYPES = frozenset({1, 6, 7, 11, 14})
+
+
+def parse_notification(body: bytes, received_at: datetime) -> list[ParsedEvent]:
+    """The events in a verified notification body; raises ``WebhookPayloadError``."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookPayloadError(f"body is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise WebhookPayloadError(f"body is a JSON {type(data).__name__}, not an object")
+    missing = [key for key in ("type", "data") if key not in data]
+    if missing:
+        raise WebhookPayloadError(f"TikTok Shop webhook without {' or '.join(missing)}")
+    try:
+        envelope = WebhookEnvelope.model_validate(data)
+        event = _event(envelope, received_at)
+    except ValidationError as exc:
+        raise WebhookPayloadError(_describe(exc)) from exc
+    if event is None:
+        return []
+    if envelope.tts_notification_id:
+        key = f"tiktokshop:{envelope.tts_notification_id}"
+    else:
+        key = f"tiktokshop:body:{hashlib.sha256(body).hexdigest()}"
+    return [ParsedEvent(dedup_key=key, event=event)]
+
+
+def _event(hook: WebhookEnvelope, received_at: datetime) -> MarketplaceEvent | None:
+    if hook.type not in HANDLED_TYPES:
+        return None
+    if not hook.shop_id:
+        raise WebhookPayloadError(f"TikTok Shop webhook type {hook.type} without shop_id")
+    if hook.type == 1:
+        return _order_status_event(hook.shop_id, OrderStatusData.model_validate(hook.data))
+    if hook.type == 11:
+        data = CancellationStatusData.model_validate(hook.data)
+        return _cancellation_event(hook.shop_id, data)
+    if hook.type == 14:
+        return _message_event(hook.shop_id, NewMessageData.model_validate(hook.data), received_at)
+    info = AuthorizationData.model_validate(hook.data)
+    return AuthorizationChanged(
+        marketplace=TIKTOKSHOP,
+        shop_id=hook.shop_id,
+        change="revoked" if hook.type == 6 else "expiring",
+        expires_at=info.expiration_time,
+        message=brand_safe(info.message),
+    )
+
+
+def _order_status_event(shop_id: str, data: OrderStatusData) -> OrderStatusChanged | None:
+    if data.order_status.strip().upper() == "UNPAID":
+        return None  # fires at order creation; nothing for staff until it is paid
+    return OrderStatusChanged(
+        marketplace=TIKTOKSHOP,
+        shop_id=shop_id,
+        order_id=data.order_id,
+        status=order_status(data.order_status),
+    )
+
+
+def _cancellation_event(
+    shop_id: str, data: CancellationStatusData
+) -> CancellationRequested | OrderStatusChanged | None:
+    status = data.cancel_status.strip().upper()
+    if status == PENDING and data.cancellations_role.upper() == "BUYER":
+        return CancellationRequested(
+            marketplace=TIKTOKSHOP,
+            shop_id=shop_id,
+            order_id=data.order_id,
+            cancel_id=data.cancel_id,
+        )
+    if status in CANCELLED_STATUSES:
+        return OrderStatusChanged(
+            marketplace=TIKTOKSHOP,
+            shop_id=shop_id,
+            order_id=data.order_id,
+            status=order_status("CANCELLED"),
+            cancelled=True,
+        )
+    return None  # a request withdrawn or refused: the order carries on as it was
+
+
+def _message_event(
+    shop_id: str, data: NewMessageData, received_at: datetime
+) -> BuyerMessageReceived | None:
+    if data.sender.role.upper() != "BUYER" or not data.is_visible:
+        return None  # echoes of the shop's, agents', system and robot messages; hidden ones
+    parts = message_parts(data.type, data.content)
+    if parts is None:
+        return None
+    text, kind, url = parts
+    message = BuyerMessage(
+        conversation=Conversation(
+            marketplace=TIKTOKSHOP,
+            shop_id=shop_id,
+            conversation_id=data.conversation_id,
+            buyer_id=data.sender.im_user_id,  # the webhook has no user_id (§7.5)
+        ),
+        text=text,
+        received_at=data.create_time or received_at,
+        message_id=data.message_id,
+        attachment_kind=kind,
+        attachment_url=url,
+    )
+    return BuyerMessageReceived(message=message)
+
+
+def _describe(exc: ValidationError) -> str:
+    """A one-line reason for a 400: "order_id: Field required; ..."."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "body"
+        parts.append(f"{where}: {error['msg']}")
+    return "invalid TikTok Shop payload: " + "; ".join(parts)
