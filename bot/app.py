@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -27,20 +28,27 @@ from telegram.request import BaseRequest
 import handlers
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, Services
-from bot.domain import ParsedEvent
+from bot.domain import ParsedEvent, Shop
 from bot.health import TelegramHealth
 from bot.jobs import schedule
-from bot.marketplaces import Marketplace
+from bot.marketplaces import Authorizing, Marketplace
+from bot.marketplaces.tiktokshop import (
+    TikTokShopClient,
+    TikTokShopMarketplace,
+    TikTokShopTokens,
+)
 from bot.marketplaces.tokopedia import TokopediaAuth, TokopediaClient, TokopediaMarketplace
+from bot.oauth import oauth_router
 from bot.pacer import GroupPacer
 from bot.records import inbox_item
 from bot.relay import Relay, RelayConfig
 from bot.sender import Sender
 from bot.web import build_web_app, health_router, telegram_router
 from bot.webhooks.routes import Store
-from storage import shops
+from storage import notices, shops
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.inbox import InboxWriter
+from storage.kv import DbStateStore
 from storage.tokens import DbTokenStore
 
 log = logging.getLogger(__name__)
@@ -52,30 +60,58 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
 def build_marketplaces(
     settings: Settings,
     http: httpx.AsyncClient,
-    tokens: DbTokenStore,
+    sessions: async_sessionmaker[AsyncSession],
     clock: Callable[[], datetime] = utcnow,
 ) -> dict[str, Marketplace]:
-    auth = TokopediaAuth(
-        auth_url=settings.tokopedia_auth_url,
-        client_id=settings.tokopedia_client_id,
-        client_secret=settings.tokopedia_client_secret.get_secret_value(),
-        store=tokens,
-        clock=clock,
-    )
-    client = TokopediaClient(
-        http,
-        api_url=settings.tokopedia_api_url,
-        fs_id=settings.tokopedia_app_id,
-        auth=auth,
-        clock=clock,
-    )
-    tokopedia = TokopediaMarketplace(
-        client, webhook_secret=settings.tokopedia_webhook_secret.get_secret_value(), clock=clock
-    )
-    return {tokopedia.name.value: tokopedia}
+    """One adapter per marketplace enabled in MARKETPLACES (validated by Settings)."""
+    found: dict[str, Marketplace] = {}
+    if "tokopedia" in settings.marketplaces:
+        auth = TokopediaAuth(
+            auth_url=settings.tokopedia_auth_url,
+            client_id=settings.tokopedia_client_id,
+            client_secret=_secret(settings.tokopedia_client_secret),
+            store=DbTokenStore(sessions),
+            clock=clock,
+        )
+        client = TokopediaClient(
+            http,
+            api_url=settings.tokopedia_api_url,
+            fs_id=settings.tokopedia_app_id or 0,
+            auth=auth,
+            clock=clock,
+        )
+        found["tokopedia"] = TokopediaMarketplace(
+            client, webhook_secret=_secret(settings.tokopedia_webhook_secret), clock=clock
+        )
+    if "tiktokshop" in settings.marketplaces:
+        state = DbStateStore(sessions)
+        app_secret = _secret(settings.tiktokshop_app_secret)
+        tts_client = TikTokShopClient(
+            http,
+            app_key=settings.tiktokshop_app_key,
+            app_secret=app_secret,
+            tokens=TikTokShopTokens(state, clock=clock),
+            api_url=settings.tiktokshop_api_url,
+            auth_url=settings.tiktokshop_auth_url,
+            clock=clock,
+        )
+        found["tiktokshop"] = TikTokShopMarketplace(
+            tts_client,
+            app_key=settings.tiktokshop_app_key,
+            app_secret=app_secret,
+            service_id=settings.tiktokshop_service_id,
+            store=state,
+            authorize_base=settings.tiktokshop_authorize_url,
+            clock=clock,
+        )
+    return found
 
 
 def build_application(
@@ -147,7 +183,7 @@ async def runtime(
         sessions = make_sessionmaker(engine)
         timeout = httpx.Timeout(20.0, connect=5.0)
         async with httpx.AsyncClient(timeout=timeout, transport=marketplace_transport) as http:
-            marketplaces = build_marketplaces(settings, http, DbTokenStore(sessions), clock)
+            marketplaces = build_marketplaces(settings, http, sessions, clock)
             pacer = pacer or GroupPacer()
             application = build_application(
                 settings,
@@ -207,12 +243,17 @@ async def runtime(
                         }
                     },
                 ),
-                telegram=(
-                    telegram_router(to_ptb, webhook_secret.get_secret_value())
-                    if settings.telegram_webhook_url and webhook_secret is not None
-                    else None
-                ),
-                extra=extra,
+                routers=[
+                    router
+                    for router in (
+                        telegram_router(to_ptb, webhook_secret.get_secret_value())
+                        if settings.telegram_webhook_url and webhook_secret is not None
+                        else None,
+                        _oauth(settings, marketplaces, sessions, clock),
+                        extra,
+                    )
+                    if router is not None
+                ],
             )
             async with writer:
                 yield Runtime(
@@ -229,6 +270,47 @@ async def runtime(
                 )
     finally:
         await engine.dispose()
+
+
+def _oauth(
+    settings: Settings,
+    marketplaces: dict[str, Marketplace],
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime],
+) -> APIRouter | None:
+    """The seller-authorization callback, for marketplaces that authorize by redirect."""
+    authorizing = {
+        name: marketplace
+        for name, marketplace in marketplaces.items()
+        if isinstance(marketplace, Authorizing)
+    }
+    if not authorizing:
+        return None
+
+    async def claim(key: str) -> bool:
+        async with sessions() as session, session.begin():
+            return await notices.claim_notice(session=session, key=key)
+
+    async def save(name: str, found: list[Shop]) -> None:
+        async with sessions() as session, session.begin():
+            await shops.save_shops(
+                session=session, shops=[(name, shop.shop_id, shop.name) for shop in found]
+            )
+
+    return oauth_router(
+        authorizing,
+        {name: oauth_secret(settings, name) for name in authorizing},
+        claim_nonce=claim,
+        save_shops=save,
+        clock=clock,
+    )
+
+
+def oauth_secret(settings: Settings, marketplace: str) -> str:
+    """The key that signs authorization ``state`` values for a marketplace."""
+    if marketplace == "tiktokshop":
+        return _secret(settings.tiktokshop_app_secret)
+    raise ValueError(f"{marketplace} does not authorize sellers by redirect")
 
 
 async def refresh_shops(services: Services) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -55,6 +56,15 @@ def _sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    _logging(args.verbose)
+    if not args.verbose:
+        logging.getLogger().setLevel(logging.WARNING)  # the demo prints one line, not a log
+    from bot.demo.run import DemoOptions, main  # noqa: PLC0415
+
+    return main(DemoOptions(Path.cwd(), port=args.port, fresh=args.fresh, topics=args.topics))
+
+
 def _migrate(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()
     _logging(args.verbose)
@@ -72,6 +82,31 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tiktokshop_authorize(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    _logging(args.verbose)
+    if "tiktokshop" not in settings.marketplaces:
+        print("tokobot: add tiktokshop to MARKETPLACES first.", file=sys.stderr)  # noqa: T201
+        return 2
+    from bot.app import oauth_secret, runtime, utcnow  # noqa: PLC0415
+    from bot.marketplaces import Authorizing  # noqa: PLC0415
+    from bot.oauth import make_state  # noqa: PLC0415
+
+    async def link() -> str:
+        async with runtime(settings) as rt:
+            marketplace = rt.services.marketplaces["tiktokshop"]
+            assert isinstance(marketplace, Authorizing)
+            state = make_state(oauth_secret(settings, "tiktokshop"), utcnow())
+            return marketplace.authorize_url(state)
+
+    url = asyncio.run(link())
+    base = settings.public_url.rstrip("/") or "https://<your-domain>"
+    print("Send this link to the shop owner (valid 24 hours, single use):")  # noqa: T201
+    print(url)  # noqa: T201
+    print(f"Redirect URL to set in Partner Center: {base}/oauth/tiktokshop/callback")  # noqa: T201
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="tokobot",
@@ -81,6 +116,13 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="run the bot and its webhook server")
     run.set_defaults(handler=_run)
+    demo = commands.add_parser(
+        "demo", help="try tokobot with no accounts: fake Telegram and Tokopedia, and a web page"
+    )
+    demo.add_argument("--port", type=int, default=8080, help="the demo page's port (0: any)")
+    demo.add_argument("--fresh", action="store_true", help="forget the previous demo session")
+    demo.add_argument("--topics", action="store_true", help="one forum topic per buyer")
+    demo.set_defaults(handler=_demo)
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=_migrate)
     sandbox = commands.add_parser(
@@ -89,6 +131,14 @@ def parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=9000)
     sandbox.set_defaults(handler=_sandbox)
+    tiktokshop = commands.add_parser(
+        "tiktokshop", help="Tokopedia & Shop (TikTok Shop Partner API) seller authorization"
+    )
+    tts_commands = tiktokshop.add_subparsers(dest="tts_command", required=True, metavar="ACTION")
+    authorize = tts_commands.add_parser(
+        "authorize", help="print the link a shop owner opens to connect their shop"
+    )
+    authorize.set_defaults(handler=_tiktokshop_authorize)
     return top
 
 

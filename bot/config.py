@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.schedule import BusinessHours, parse_business_hours, parse_offsets
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+# What each marketplace needs when it is enabled in MARKETPLACES.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "tokopedia": (
+        "tokopedia_app_id",
+        "tokopedia_client_id",
+        "tokopedia_client_secret",
+        "tokopedia_webhook_secret",
+    ),
+    "tiktokshop": ("tiktokshop_app_key", "tiktokshop_app_secret", "tiktokshop_service_id"),
+}
 
 
 def _split_ints(value: object) -> object:
@@ -41,12 +60,23 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     telegram_topics: bool = False
 
-    tokopedia_app_id: int
-    tokopedia_client_id: str
-    tokopedia_client_secret: SecretStr
-    tokopedia_webhook_secret: SecretStr
+    marketplaces: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["tokopedia"])
+
+    # Each marketplace's credentials are required only when it is enabled (see _required).
+    tokopedia_app_id: int | None = None
+    tokopedia_client_id: str = ""
+    tokopedia_client_secret: SecretStr | None = None
+    tokopedia_webhook_secret: SecretStr | None = None
     tokopedia_api_url: str = "https://fs.tokopedia.net"
     tokopedia_auth_url: str = "https://accounts.tokopedia.com"
+
+    tiktokshop_app_key: str = ""
+    tiktokshop_app_secret: SecretStr | None = None
+    tiktokshop_service_id: str = ""
+    tiktokshop_api_url: str = "https://open-api.tiktokglobalshop.com"
+    tiktokshop_auth_url: str = "https://auth.tiktok-shops.com"
+    tiktokshop_authorize_url: str = "https://services.tiktokshop.com/open/authorize"
+    public_url: str = ""  # where sellers' browsers reach tokobot (OAuth redirect page)
 
     database_url: str = "sqlite+aiosqlite:///tokobot.db"
     http_host: str = "0.0.0.0"  # noqa: S104 - the webhook receiver must be reachable
@@ -61,6 +91,43 @@ class Settings(BaseSettings):
     reconcile_minutes: int = Field(default=5, ge=1, le=24 * 60)
     reconcile_catchup_hours: int = Field(default=72, ge=1, le=24 * 14)
     summary_time: str = "21:00"
+
+    @field_validator("marketplaces", mode="before")
+    @classmethod
+    def _marketplaces(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            unknown = sorted(set(value) - set(REQUIRED))
+            if unknown:
+                raise ValueError(f"unknown {', '.join(unknown)}; use tokopedia and/or tiktokshop")
+            if not value:
+                raise ValueError("enable at least one of tokopedia, tiktokshop")
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _required(cls, data: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        """Report missing credentials of enabled marketplaces together with other problems."""
+        errors: list[Any] = []
+        settings: Settings | None = None
+        try:
+            settings = handler(data)
+        except ValidationError as exc:
+            errors = list(exc.errors())
+        raw = data if isinstance(data, dict) else {}
+        named = raw.get("marketplaces", "tokopedia")
+        names = named.split(",") if isinstance(named, str) else named
+        enabled = {str(name).strip().lower() for name in names or ()}
+        reported = {error["loc"][0] for error in errors if error["loc"]}
+        for marketplace in sorted(enabled & set(REQUIRED)):
+            for field in REQUIRED[marketplace]:
+                if raw.get(field) in (None, "") and field not in reported:
+                    errors.append({"type": "missing", "loc": (field,), "input": raw})
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        assert settings is not None
+        return settings
 
     @field_validator("accept_reminders")
     @classmethod

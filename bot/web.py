@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -110,15 +110,13 @@ def build_web_app(
     marketplaces: Mapping[str, Marketplace],
     store: Store,
     health: APIRouter,
-    telegram: APIRouter | None = None,
-    extra: APIRouter | None = None,
+    routers: Sequence[APIRouter] = (),
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> FastAPI:
+    """Marketplace webhooks and /healthz, plus optional routers (Telegram webhook, OAuth, demo)."""
     app = FastAPI(title="tokobot", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(build_router(marketplaces, store, clock=clock))
     app.include_router(health)
-    if telegram is not None:
-        app.include_router(telegram)
-    if extra is not None:
-        app.include_router(extra)
+    for router in routers:
+        app.include_router(router)
     return app

@@ -18,9 +18,12 @@ from typing import Any
 import httpx
 from telegram.request import HTTPXRequest
 
-from bot.app import Runtime, refresh_shops, runtime
+from bot.app import Runtime, oauth_secret, refresh_shops, runtime
+from bot.oauth import make_state
 from bot.pacer import GroupPacer
 from bot.sandbox.telegram import FakeMessage, FakeTelegram
+from bot.sandbox.tiktokshop import TikTokSandboxState
+from bot.sandbox.tiktokshop import create_app as create_tts_app
 from bot.sandbox.tokopedia import SandboxState, create_app, sign
 from tests.conftest import make_settings
 
@@ -29,6 +32,7 @@ SHOP_ID = 479573
 ADMIN_ID = 111
 STAFF_ID = 222
 OUTSIDER_ID = 333
+TTS_SHOP_ID = "7495540735365777507"
 
 TOPIC_OF_KIND = {
     "chat": "chat",
@@ -52,6 +56,16 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+class HostRouter(httpx.AsyncBaseTransport):
+    """Sends each marketplace host to its own in-process sandbox."""
+
+    def __init__(self, routes: dict[str, httpx.AsyncBaseTransport]) -> None:
+        self.routes = routes
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.routes[request.url.host].handle_async_request(request)
+
+
 @dataclass
 class Harness:
     rt: Runtime
@@ -59,11 +73,33 @@ class Harness:
     sandbox: SandboxState
     web: httpx.AsyncClient
     clock: Clock
+    tts: TikTokSandboxState
     offset: int = 0
+
+    async def post_tts(
+        self, body: dict[str, Any] | bytes, *, signature: str | None = "good"
+    ) -> httpx.Response:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"content-type": "application/json"}
+        if signature == "good":
+            headers["Authorization"] = self.tts.sign_webhook(raw)
+        elif signature is not None:
+            headers["Authorization"] = signature
+        return await self.web.post("/webhooks/tiktokshop", content=raw, headers=headers)
+
+    async def authorize_tts(self, shop_ids: list[str] | None = None) -> httpx.Response:
+        """The seller's browser coming back from Partner Center with a code and our state."""
+        state = make_state(oauth_secret(self.rt.settings, "tiktokshop"), self.clock.now)
+        code = self.tts.issue_auth_code(shop_ids or [TTS_SHOP_ID])
+        return await self.web.get(
+            "/oauth/tiktokshop/callback", params={"code": code, "state": state}
+        )
 
     @property
     def secret(self) -> str:
-        return self.rt.settings.tokopedia_webhook_secret.get_secret_value()
+        secret = self.rt.settings.tokopedia_webhook_secret
+        assert secret is not None
+        return secret.get_secret_value()
 
     async def post_webhook(
         self, topic: str, body: dict[str, Any] | bytes, *, signature: str | None = "good"
@@ -151,6 +187,19 @@ class Harness:
         return message_id
 
 
+def default_tts(clock: Clock | None = None) -> TikTokSandboxState:
+    state = TikTokSandboxState(
+        app_key="sandbox-app-key",
+        app_secret="sandbox-app-secret",
+        service_id="7000000000000000001",
+    )
+    if clock is not None:
+        # Request signatures carry tokobot's time; the platform must share the test clock.
+        state.clock = lambda: clock.now.timestamp()  # noqa: PLW0108 - clock.now moves
+    state.add_shop(TTS_SHOP_ID, "Toko Maju Jaya")
+    return state
+
+
 def default_sandbox() -> SandboxState:
     state = SandboxState(
         fs_id=13000,
@@ -172,9 +221,11 @@ async def harness(
     fake: FakeTelegram | None = None,
     pacer: GroupPacer | None = None,
     clock: Clock | None = None,
+    tts: TikTokSandboxState | None = None,
     **settings: object,
 ) -> AsyncIterator[Harness]:
     clock = clock or Clock()
+    tts = tts or default_tts(clock)
     fake = fake or FakeTelegram(enforce_limits=limits)
     if CHAT_ID not in fake.world.chats:
         fake.add_chat(
@@ -188,6 +239,12 @@ async def harness(
         database_url=database_url,
         telegram_topics=topics,
         telegram_admin_ids=str(ADMIN_ID),
+        tiktokshop_app_key=tts.app_key,
+        tiktokshop_app_secret=tts.app_secret,
+        tiktokshop_service_id=tts.service_id,
+        tiktokshop_api_url="http://tiktok.test",
+        tiktokshop_auth_url="http://tiktok.test",
+        tiktokshop_authorize_url="https://services.tiktokshop.test/open/authorize",
         **settings,
     )
     async with (
@@ -195,7 +252,12 @@ async def harness(
             config,
             telegram_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
             telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": fake.transport()}),
-            marketplace_transport=httpx.ASGITransport(app=create_app(sandbox)),
+            marketplace_transport=HostRouter(
+                {
+                    "tokopedia.test": httpx.ASGITransport(app=create_app(sandbox)),
+                    "tiktok.test": httpx.ASGITransport(app=create_tts_app(tts)),
+                }
+            ),
             pacer=pacer or GroupPacer(group_limit=10_000, overall_per_second=10_000),
             clock=clock,
         ) as rt,
@@ -204,7 +266,7 @@ async def harness(
         await refresh_shops(rt.services)
         transport = httpx.ASGITransport(app=rt.web)
         async with httpx.AsyncClient(transport=transport, base_url="http://tokobot") as web:
-            yield Harness(rt=rt, fake=fake, sandbox=sandbox, web=web, clock=clock)
+            yield Harness(rt=rt, fake=fake, sandbox=sandbox, web=web, clock=clock, tts=tts)
 
 
 def now() -> datetime:

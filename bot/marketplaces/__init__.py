@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain import (
     BuyerMessage,
@@ -113,6 +113,7 @@ class Marketplace(Protocol):
         ...
 
 
+@runtime_checkable
 class Authorizing(Protocol):
     """A marketplace whose sellers authorize tokobot through an OAuth-like redirect."""
 
