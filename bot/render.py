@@ -270,9 +270,13 @@ def _order_rendered(
     if order.status.state is not OrderState.AWAITING_ACCEPTANCE or outcome is not None:
         return Rendered(text)
     # The actions stay "accept"/"reject"; what they do depends on the marketplace.
-    first, second = ("btn.accept", "btn.reject") if order.needs_accept else (
-        "btn.process",
-        "btn.cancel_order",
+    first, second = (
+        ("btn.accept", "btn.reject")
+        if order.needs_accept
+        else (
+            "btn.process",
+            "btn.cancel_order",
+        )
     )
     row = (
         Button(t_plain(first, lang), "accept", ref),
