@@ -158,6 +158,7 @@ _ID: dict[str, str] = {
     "err.unavailable": "📡 Marketplace sedang tidak bisa dihubungi. Coba lagi nanti.",
     "err.invalid": "⚠️ Marketplace menolak permintaan karena datanya tidak valid.",
     "err.invalid_detail": "⚠️ Marketplace menolak permintaan: {detail}",
+    "err.not_eligible_detail": "⛔ Belum bisa dilakukan sekarang: {detail}",
     "err.not_found": "🔍 Data tidak ditemukan di marketplace.",
     "err.auth": "🔑 Akses bot ke marketplace ditolak. Admin perlu memeriksa otorisasi toko.",
     "err.outcome_unknown": (
@@ -366,6 +367,7 @@ _EN: dict[str, str] = {
     "err.unavailable": "📡 The marketplace cannot be reached right now. Try again later.",
     "err.invalid": "⚠️ The marketplace rejected the request as invalid.",
     "err.invalid_detail": "⚠️ The marketplace rejected the request: {detail}",
+    "err.not_eligible_detail": "⛔ Not possible right now: {detail}",
     "err.not_found": "🔍 Not found on the marketplace.",
     "err.auth": "🔑 The marketplace refused the bot's access. An admin must check the shop's "
     "authorisation.",

@@ -144,7 +144,8 @@ def default_reject_text(code: int | str) -> str:
 
 def error_text(kind: ErrorKind, detail: str = "", *, lang: str) -> str:
     """What staff should know about a failed marketplace call (HTML; detail shown where useful)."""
-    if detail and kind in {ErrorKind.INVALID, ErrorKind.OTHER}:
+    # A not-eligible answer names its own reason (an order's state, a closed chat window).
+    if detail and kind in {ErrorKind.INVALID, ErrorKind.OTHER, ErrorKind.NOT_ELIGIBLE}:
         return t(f"err.{kind.value}_detail", lang, detail=clip(detail, _REASON_MAX))
     return t(f"err.{kind.value}", lang)
 

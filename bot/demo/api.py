@@ -1,0 +1,196 @@
+"""The ``/demo`` router: the page, its assets, a live event stream and the page's actions.
+
+Mounted on tokobot's own web app (``runtime(..., extra=...)``) only by ``tokobot demo``.
+Every action goes to a fake: staff actions become Telegram updates, marketplace actions
+become sandbox changes plus signed webhooks; nothing here calls into tokobot directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable
+from importlib import resources
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from bot.demo.stage import DemoError, JsonDict, Stage
+
+HEARTBEAT_SECONDS = 15.0
+COALESCE_SECONDS = 0.15
+_ASSETS = {
+    "demo.css": "text/css; charset=utf-8",
+    "demo.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+_PAGE_HEADERS = {
+    # Rendered messages are escaped already; the policy is a second line of defence.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+class SendIn(BaseModel):
+    user: str
+    text: str = Field(min_length=1, max_length=4096)
+    reply_to: int | None = None
+    thread: int | None = None
+
+
+class PressIn(BaseModel):
+    user: str
+    message_id: int
+    data: str = Field(min_length=1, max_length=64)
+
+
+class ChatIn(BaseModel):
+    buyer: int
+    text: str = Field(min_length=1, max_length=4000)
+    shop: int | None = None
+
+
+class OrderIn(BaseModel):
+    buyer: int | None = None
+    shop: int | None = None
+
+
+class OrderRef(BaseModel):
+    order_id: int
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class BurstIn(BaseModel):
+    count: int = Field(default=200, ge=1, le=500)
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("bot.demo").joinpath("static", name).read_bytes()
+
+
+def _ok(body: JsonDict) -> JSONResponse:
+    return JSONResponse({"ok": True} | body)
+
+
+def _refused(exc: DemoError) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": exc.message}, status_code=exc.status)
+
+
+def _sse(item: JsonDict) -> str:
+    return f"data: {json.dumps(item, ensure_ascii=False, separators=(',', ':'))}\n\n"
+
+
+async def event_stream(stage: Stage) -> AsyncIterator[str]:
+    """The whole state first, then every change; marketplace changes come coalesced."""
+    queue = stage.bus.subscribe()
+    try:
+        yield "retry: 1000\n\n"
+        yield _sse({"type": "state", "state": stage.state()})
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+            except TimeoutError:
+                yield ": ping\n\n"
+                continue
+            if item is None:
+                return
+            if item["type"] != "market":
+                yield _sse(item)
+                continue
+            # A burst of 200 orders is one redraw of the panel, not 200.
+            await asyncio.sleep(COALESCE_SECONDS)
+            closing = False
+            while not queue.empty():
+                queued = queue.get_nowait()
+                if queued is None:
+                    closing = True
+                elif queued["type"] != "market":
+                    yield _sse(queued)
+            yield _sse({"type": "market", "market": stage.market()})
+            if closing:
+                return
+    finally:
+        stage.bus.unsubscribe(queue)
+
+
+def demo_router(stage: Stage) -> APIRouter:
+    router = APIRouter(prefix="/demo", include_in_schema=False)
+
+    @router.get("")
+    @router.get("/")
+    async def page() -> Response:
+        return Response(_asset("index.html"), media_type="text/html", headers=_PAGE_HEADERS)
+
+    @router.get("/static/{name}")
+    async def asset(name: str) -> Response:
+        if name not in _ASSETS:
+            return JSONResponse({"ok": False, "error": "not found"}, status_code=404)
+        return Response(_asset(name), media_type=_ASSETS[name], headers=_PAGE_HEADERS)
+
+    @router.get("/api/state")
+    async def state() -> JSONResponse:
+        return JSONResponse(stage.state())
+
+    @router.get("/api/events")
+    async def events() -> StreamingResponse:
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(
+            event_stream(stage), media_type="text/event-stream", headers=headers
+        )
+
+    @router.post("/api/telegram/send")
+    async def send(body: SendIn) -> JSONResponse:
+        if not body.text.strip():
+            return _refused(DemoError(400, "pesan kosong"))
+        try:
+            message_id = stage.staff_sends(
+                body.user, body.text, reply_to=body.reply_to, thread=body.thread
+            )
+        except DemoError as exc:
+            return _refused(exc)
+        return _ok({"message_id": message_id})
+
+    @router.post("/api/telegram/press")
+    async def press(body: PressIn) -> JSONResponse:
+        try:
+            query_id = stage.staff_presses(body.user, body.message_id, body.data)
+        except DemoError as exc:
+            return _refused(exc)
+        return _ok({"query_id": query_id})
+
+    @router.post("/api/market/chat")
+    async def chat(body: ChatIn) -> JSONResponse:
+        if not body.text.strip():
+            return _refused(DemoError(400, "pesan kosong"))
+        return await _act(stage.buyer_writes(body.buyer, body.text, body.shop))
+
+    @router.post("/api/market/order")
+    async def order(body: OrderIn) -> JSONResponse:
+        return await _act(stage.new_order(body.buyer, body.shop))
+
+    @router.post("/api/market/cancel-request")
+    async def cancel_request(body: OrderRef) -> JSONResponse:
+        return await _act(stage.request_cancellation(body.order_id, body.reason))
+
+    @router.post("/api/market/pickup")
+    async def pickup(body: OrderRef) -> JSONResponse:
+        return await _act(stage.pickup(body.order_id))
+
+    @router.post("/api/market/burst")
+    async def burst(body: BurstIn) -> JSONResponse:
+        return await _act(stage.burst(body.count))
+
+    return router
+
+
+async def _act(action: Awaitable[JsonDict]) -> JSONResponse:
+    try:
+        result = await action
+    except DemoError as exc:
+        return _refused(exc)
+    return _ok(result)
