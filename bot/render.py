@@ -32,6 +32,7 @@ from bot.formatting import (
     chat_text_to_plain,
     clip,
     escape,
+    escape_attr,
     rupiah,
     split_html,
 )
@@ -169,6 +170,19 @@ def _buyer(name: str, lang: str) -> str:
     return clip(name.strip(), _NAME_MAX) or t_plain("common.buyer", lang)
 
 
+_ATTACHMENT_KINDS = ("image", "video", "product", "order", "sticker", "file")
+
+
+def _attachment(msg: BuyerMessage, lang: str) -> str:
+    """A non-text message in words, with its link where there is a safe one."""
+    kind = msg.attachment_kind if msg.attachment_kind in _ATTACHMENT_KINDS else "other"
+    label = t(f"chat.kind.{kind}", lang)
+    url = msg.attachment_url.strip()
+    if url.startswith(("https://", "http://")):
+        return f'{label} <a href="{escape_attr(url)}">{t("chat.open", lang)}</a>'
+    return label
+
+
 def render_buyer_message(
     msg: BuyerMessage, shop_name: str, ref: str, *, lang: str, tz: ZoneInfo
 ) -> Rendered:
@@ -182,9 +196,14 @@ def render_buyer_message(
             buyer=_buyer(conv.buyer_name, lang),
             shop=_shop(shop_name, conv.marketplace),
         ),
-        f"<blockquote>{body}</blockquote>" if body else t("chat.empty", lang),
-        t("chat.footer", lang, time=format_datetime(msg.received_at, tz, lang=lang)),
     ]
+    if msg.attachment_kind:
+        lines.append(_attachment(msg, lang))
+    if body or not msg.attachment_kind:
+        lines.append(f"<blockquote>{body}</blockquote>" if body else t("chat.empty", lang))
+    if conv.buyer_platform.strip():
+        lines.append(t("order.platform", lang, platform=clip(conv.buyer_platform, _NAME_MAX)))
+    lines.append(t("chat.footer", lang, time=format_datetime(msg.received_at, tz, lang=lang)))
     button = Button(t_plain("btn.reply", lang), "reply", ref)
     return Rendered("\n".join(lines), ((button,),))
 

@@ -560,3 +560,60 @@ class TestNoTikTok:
             assert "Tokopedia &amp; Shop" in rendered.text
             everything = rendered.text + " ".join(label for label, _ in labels(rendered))
             assert "tiktok" not in everything.lower()
+
+
+class TestNonTextMessages:
+    def _message(self, **fields):
+        from datetime import UTC, datetime
+
+        from bot.domain import BuyerMessage, Conversation, MarketplaceName
+
+        conversation = Conversation(
+            marketplace=MarketplaceName.TIKTOKSHOP,
+            shop_id="1",
+            conversation_id="c",
+            buyer_id="b",
+            buyer_name="Dewi",
+            buyer_platform="Tokopedia",
+        )
+        return BuyerMessage(
+            conversation=conversation,
+            received_at=datetime(2026, 11, 27, 3, tzinfo=UTC),
+            **fields,
+        )
+
+    def test_image_is_shown_as_a_link_with_its_kind(self):
+        """An image message says it is an image and links to it, escaped."""
+        from zoneinfo import ZoneInfo
+
+        from bot.render import render_buyer_message
+
+        message = self._message(
+            text="",
+            attachment_kind="image",
+            attachment_url="https://cdn.example.com/a.jpg?x=1&y=2",
+        )
+        rendered = render_buyer_message(
+            message, "Toko", "c", lang="id", tz=ZoneInfo("Asia/Jakarta")
+        )
+        assert "🖼️ Gambar" in rendered.text
+        assert 'href="https://cdn.example.com/a.jpg?x=1&amp;y=2"' in rendered.text
+        assert "(pesan tanpa teks)" not in rendered.text
+        assert "Tokopedia & Shop" in rendered.text.replace("&amp;", "&")
+        assert "TikTok" not in rendered.text
+
+    def test_product_card_keeps_its_title_and_refuses_unsafe_links(self):
+        """A product card shows its title; a javascript: link is not made clickable."""
+        from zoneinfo import ZoneInfo
+
+        from bot.render import render_buyer_message
+
+        message = self._message(
+            text="Kaos Polos <XL>", attachment_kind="product", attachment_url="javascript:alert(1)"
+        )
+        rendered = render_buyer_message(
+            message, "Toko", "c", lang="en", tz=ZoneInfo("Asia/Jakarta")
+        )
+        assert "Product card" in rendered.text
+        assert "Kaos Polos &lt;XL&gt;" in rendered.text
+        assert "javascript" not in rendered.text

@@ -263,3 +263,56 @@ async def _concurrent_accepts(url):
 async def test_two_concurrent_accepts_make_one_ack(db_url):
     """Two staff pressing Accept at once produce exactly one ack (SQLite and PostgreSQL)."""
     assert len(await _concurrent_accepts(db_url)) == 1
+
+
+class TestCommandsAndErrors:
+    async def test_orders_lists_waiting_orders_soonest_deadline_first(self, sqlite_url):
+        """/orders lists orders awaiting acceptance by deadline, one button each."""
+        async with harness(sqlite_url) as h:
+            later, _ = await _relayed_order(h, accept_deadline=(h.clock.now.timestamp() + 7200))
+            sooner, _ = await _relayed_order(h, accept_deadline=(h.clock.now.timestamp() + 600))
+            await h.say("/orders")
+            listing = h.last()
+            text = listing.plain_text
+            assert text.index(sooner["invoice_num"][-4:]) < text.index(later["invoice_num"][-4:])
+            buttons = [b for row in listing.reply_markup["inline_keyboard"] for b in row]
+            assert len(buttons) == 2
+
+    async def test_order_command_shows_the_live_order(self, sqlite_url):
+        """/order fetches the order from the marketplace, even one never relayed."""
+        async with harness(sqlite_url) as h:
+            order = h.sandbox.add_order(SHOP_ID)
+            h.sandbox.set_status(order["order_id"], 450)
+            await h.say(f"/order {order['order_id']}")
+            card = h.last()
+            assert order["invoice_num"] in card.plain_text
+            assert not (card.reply_markup or {}).get("inline_keyboard")
+
+    async def test_reply_command_reaches_the_buyer(self, sqlite_url):
+        """/reply <conversation> <text> is the fallback way to answer."""
+        async with harness(sqlite_url) as h:
+            room, _ = await _relayed_chat(h)
+            await h.say(f"/reply {room} Baik kak, kami cek dulu")
+            assert h.sandbox.replies[-1]["message"] == "Baik kak, kami cek dulu"
+
+    async def test_marketplace_refusal_is_explained_in_plain_words(self, sqlite_url):
+        """An order Tokopedia no longer lets us accept gets a 'not possible' answer."""
+        async with harness(sqlite_url) as h:
+            order, alert = await _relayed_order(h)
+            h.sandbox.set_status(order["order_id"], 0)
+            await h.press(alert, "Terima")
+            answer = h.fake.calls_to("answerCallbackQuery")[-1]
+            assert answer.params.get("show_alert") is True
+            assert "bisa dilakukan" in answer.params["text"]
+            assert "not eligible" in answer.params["text"]
+            alert = next(m for m in h.group() if m.message_id == alert.message_id)
+            h.button(alert, "Terima")  # still actionable: nothing was decided
+
+    async def test_permission_error_names_the_shop_permission(self, sqlite_url):
+        """An RBAC refusal tells staff the shop has not granted permission."""
+        async with harness(sqlite_url) as h:
+            _, alert = await _relayed_order(h)
+            h.sandbox.fail_next(r"/ack$", 403, "RBAC_MDLW_002")
+            await h.press(alert, "Terima")
+            text = h.fake.calls_to("answerCallbackQuery")[-1].params["text"].lower()
+            assert "izin" in text

@@ -213,3 +213,15 @@ class TestOrders:
             health = (await h.web.get("/healthz")).json()
             assert "tiktokshop" in health["marketplaces"]
             assert h.tts.app_secret not in json.dumps(health)
+
+
+async def test_expiring_authorization_warns_with_the_date(sqlite_url):
+    """Webhook 7 tells staff when the authorization ends and what to do."""
+    async with harness(sqlite_url, marketplaces=BOTH) as h:
+        await _connected(h)
+        body = h.tts.webhook_body(7, shop_id=TTS_SHOP_ID)
+        assert (await h.post_tts(body)).status_code == 200
+        await h.deliver()
+        text = h.last().plain_text
+        assert "berakhir" in text
+        assert "Toko Maju Jaya" in text
