@@ -564,10 +564,6 @@ class TestNoTikTok:
 
 class TestNonTextMessages:
     def _message(self, **fields):
-        from datetime import UTC, datetime
-
-        from bot.domain import BuyerMessage, Conversation, MarketplaceName
-
         conversation = Conversation(
             marketplace=MarketplaceName.TIKTOKSHOP,
             shop_id="1",
@@ -584,10 +580,6 @@ class TestNonTextMessages:
 
     def test_image_is_shown_as_a_link_with_its_kind(self):
         """An image message says it is an image and links to it, escaped."""
-        from zoneinfo import ZoneInfo
-
-        from bot.render import render_buyer_message
-
         message = self._message(
             text="",
             attachment_kind="image",
@@ -604,10 +596,6 @@ class TestNonTextMessages:
 
     def test_product_card_keeps_its_title_and_refuses_unsafe_links(self):
         """A product card shows its title; a javascript: link is not made clickable."""
-        from zoneinfo import ZoneInfo
-
-        from bot.render import render_buyer_message
-
         message = self._message(
             text="Kaos Polos <XL>", attachment_kind="product", attachment_url="javascript:alert(1)"
         )
