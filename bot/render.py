@@ -189,7 +189,7 @@ def render_buyer_message(
     """A buyer's chat message exactly as written, with who, where, when and a Reply button."""
     conv = msg.conversation
     body = chat_text_to_html(msg.text).strip()
-    lines = [
+    lines: list[str] = [
         t(
             "chat.header",
             lang,

@@ -16,33 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-
-def _to_id(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("an id cannot be a boolean")  # noqa: TRY004 - pydantic wants ValueError
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return value.strip()
-    if value is None:
-        return ""
-    raise ValueError(f"not an id: {value!r}")
-
-
-def _none_to_empty(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def _none_to_zero(value: Any) -> Any:
-    return 0 if value is None or value == "" else value
-
-
-def _none_to_list(value: Any) -> Any:
-    return [] if value is None else value
-
-
-def _false_if_none(value: Any) -> Any:
-    return False if value is None else value
+from bot.marketplaces.lenient import Flag, Id, Int, Text, none_to_list
 
 
 def parse_money(value: Any) -> int:
@@ -79,10 +53,6 @@ def parse_time(value: Any) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-Id = Annotated[str, BeforeValidator(_to_id)]
-Text = Annotated[str, BeforeValidator(_none_to_empty)]
-Int = Annotated[int, BeforeValidator(_none_to_zero)]
-Flag = Annotated[bool, BeforeValidator(_false_if_none)]
 Money = Annotated[int, BeforeValidator(parse_money)]
 Timestamp = Annotated[datetime | None, BeforeValidator(parse_time)]
 
@@ -164,7 +134,7 @@ class TokenGrant(_Model):
     seller_name: Text = ""
     seller_base_region: Text = ""
     user_type: Int = 0
-    granted_scopes: Annotated[list[str], BeforeValidator(_none_to_list)] = Field(
+    granted_scopes: Annotated[list[str], BeforeValidator(none_to_list)] = Field(
         default_factory=list
     )
 
@@ -252,7 +222,7 @@ class Conversation(_Model):
     can_send_message: Flag = True
     unread_count: Int = 0
     create_time: Timestamp = None
-    participants: Annotated[list[Participant], BeforeValidator(_none_to_list)] = Field(
+    participants: Annotated[list[Participant], BeforeValidator(none_to_list)] = Field(
         default_factory=list
     )
     latest_message: Message | None = None
@@ -263,16 +233,14 @@ class Conversation(_Model):
 
 
 class ConversationPage(_Model):
-    conversations: Annotated[list[Conversation], BeforeValidator(_none_to_list)] = Field(
+    conversations: Annotated[list[Conversation], BeforeValidator(none_to_list)] = Field(
         default_factory=list
     )
     next_page_token: Text = ""
 
 
 class MessagePage(_Model):
-    messages: Annotated[list[Message], BeforeValidator(_none_to_list)] = Field(
-        default_factory=list
-    )
+    messages: Annotated[list[Message], BeforeValidator(none_to_list)] = Field(default_factory=list)
     next_page_token: Text = ""
     unsupported_msg_tips: Text = ""
 
@@ -331,7 +299,7 @@ class RecipientAddress(_Model):
     name: Text = ""
     full_address: Text = ""
     postal_code: Text = ""
-    district_info: Annotated[list[DistrictInfo], BeforeValidator(_none_to_list)] = Field(
+    district_info: Annotated[list[DistrictInfo], BeforeValidator(none_to_list)] = Field(
         default_factory=list
     )
 
@@ -360,12 +328,10 @@ class TtsOrder(_Model):
     paid_time: Timestamp = None
     update_time: Timestamp = None
     payment: Payment = Field(default_factory=Payment)
-    line_items: Annotated[list[LineItem], BeforeValidator(_none_to_list)] = Field(
+    line_items: Annotated[list[LineItem], BeforeValidator(none_to_list)] = Field(
         default_factory=list
     )
-    packages: Annotated[list[Package], BeforeValidator(_none_to_list)] = Field(
-        default_factory=list
-    )
+    packages: Annotated[list[Package], BeforeValidator(none_to_list)] = Field(default_factory=list)
     recipient_address: RecipientAddress | None = None
     shipping_type: Text = ""
     delivery_option_name: Text = ""
@@ -383,7 +349,7 @@ class TtsOrder(_Model):
 
 
 class OrderPage(_Model):
-    orders: Annotated[list[TtsOrder], BeforeValidator(_none_to_list)] = Field(default_factory=list)
+    orders: Annotated[list[TtsOrder], BeforeValidator(none_to_list)] = Field(default_factory=list)
     next_page_token: Text = ""
     total_count: Int = 0
 
@@ -408,7 +374,7 @@ class Cancellation(_Model):
     cancel_reason_text: Text = ""
     create_time: Timestamp = None
     update_time: Timestamp = None
-    seller_next_action_response: Annotated[list[NextAction], BeforeValidator(_none_to_list)] = (
+    seller_next_action_response: Annotated[list[NextAction], BeforeValidator(none_to_list)] = (
         Field(default_factory=list)
     )
 
@@ -422,7 +388,7 @@ class Cancellation(_Model):
 
 
 class CancellationPage(_Model):
-    cancellations: Annotated[list[Cancellation], BeforeValidator(_none_to_list)] = Field(
+    cancellations: Annotated[list[Cancellation], BeforeValidator(none_to_list)] = Field(
         default_factory=list
     )
     next_page_token: Text = ""

@@ -14,6 +14,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from bot.marketplaces.lenient import Flag, Id, Int, Text
+
 from .protocol import parse_money, parse_time
 
 _T = TypeVar("_T")
@@ -46,28 +48,6 @@ class _Model(BaseModel):
         return _fold_keys(cls, data)
 
 
-def _to_id(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("an id cannot be a boolean")  # noqa: TRY004 - pydantic wants ValueError
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str):
-        return value.strip()
-    if value is None:
-        return ""
-    raise ValueError(f"not an id: {value!r}")
-
-
-def _none_to_empty(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def _none_to_zero(value: Any) -> Any:
-    return 0 if value is None or value == "" else value
-
-
 def _lenient_time(value: Any) -> datetime | None:
     # A malformed timestamp must not cost us a whole webhook; the field is informative only.
     try:
@@ -91,10 +71,6 @@ def _object(value: Any) -> Any:
     return {} if value is None else value
 
 
-def _false_if_none(value: Any) -> Any:
-    return False if value is None else value
-
-
 def _empty_dict_if_none(value: Any) -> Any:
     return value or {}
 
@@ -107,12 +83,8 @@ def _as_list(value: Any) -> Any:
     return value
 
 
-Id = Annotated[str, BeforeValidator(_to_id)]
-Text = Annotated[str, BeforeValidator(_none_to_empty)]
-Int = Annotated[int, BeforeValidator(_none_to_zero)]
 Money = Annotated[int, BeforeValidator(parse_money)]
 Timestamp = Annotated[datetime | None, BeforeValidator(_lenient_time)]
-Flag = Annotated[bool, BeforeValidator(_false_if_none)]
 Fields = Annotated[dict[str, Any], BeforeValidator(_empty_dict_if_none)]
 One = Annotated[_T, BeforeValidator(_object)]  # an object, or a one-item list of it
 Maybe = Annotated[_T | None, BeforeValidator(_single)]
