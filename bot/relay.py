@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.domain import (
@@ -250,6 +251,28 @@ class Relay:
     async def _done(self, session: AsyncSession, event_id: int) -> None:
         await inbox.mark_delivered(session=session, event_id=event_id, now=self._clock())
 
+    async def _delivered(
+        self,
+        event_id: int,
+        sent: Sequence[Message],
+        kind: str,
+        marketplace: str,
+        shop_id: str,
+        ref: str,
+    ) -> None:
+        """Remember what the sent messages stand for and close the event, in one commit."""
+        async with self._sessions() as session, session.begin():
+            await links.link_messages(
+                session=session,
+                chat_id=self._config.chat_id,
+                message_ids=[m.message_id for m in sent],
+                kind=kind,
+                marketplace=marketplace,
+                shop_id=shop_id,
+                ref=ref,
+            )
+            await self._done(session, event_id)
+
     # --- chats -------------------------------------------------------------------------------
 
     async def _authorization(self, event_id: int, event: AuthorizationChanged) -> None:
@@ -319,17 +342,14 @@ class Relay:
                     raise
                 log.warning("topic %s of %s is gone; opening a new one", thread_id, conv)
                 thread_id = None
-        async with self._sessions() as session, session.begin():
-            await links.link_messages(
-                session=session,
-                chat_id=self._config.chat_id,
-                message_ids=[m.message_id for m in sent],
-                kind="conversation",
-                marketplace=conv.marketplace.value,
-                shop_id=conv.shop_id,
-                ref=conv.conversation_id,
-            )
-            await self._done(session, event_id)
+        await self._delivered(
+            event_id,
+            sent,
+            "conversation",
+            conv.marketplace.value,
+            conv.shop_id,
+            conv.conversation_id,
+        )
 
     async def _open_topic(self, marketplace: str, conv: Conversation, shop_name: str) -> int:
         name = f"{conv.buyer_name or conv.buyer_id} · {shop_name or conv.shop_id}"[:128]
@@ -553,17 +573,9 @@ class Relay:
             shop_id=order.shop_id,
             reply_to=reply_to,
         )
-        async with self._sessions() as session, session.begin():
-            await links.link_messages(
-                session=session,
-                chat_id=self._config.chat_id,
-                message_ids=[m.message_id for m in sent],
-                kind="order",
-                marketplace=order.marketplace.value,
-                shop_id=order.shop_id,
-                ref=order.order_id,
-            )
-            await self._done(session, event_id)
+        await self._delivered(
+            event_id, sent, "order", order.marketplace.value, order.shop_id, order.order_id
+        )
 
     async def _cancellation(self, event_id: int, event: CancellationRequested) -> None:
         marketplace = self._marketplaces[event.marketplace.value]
@@ -613,14 +625,6 @@ class Relay:
                     key=f"cancel-request:{event.marketplace}:{event.order_id}:{marker}",
                 )
             raise
-        async with self._sessions() as session, session.begin():
-            await links.link_messages(
-                session=session,
-                chat_id=self._config.chat_id,
-                message_ids=[m.message_id for m in sent],
-                kind="order",
-                marketplace=event.marketplace.value,
-                shop_id=shop_id,
-                ref=order.order_id,
-            )
-            await self._done(session, event_id)
+        await self._delivered(
+            event_id, sent, "order", event.marketplace.value, shop_id, order.order_id
+        )
