@@ -48,6 +48,15 @@ async def say(message: Message, html_text: str, **kwargs: Any) -> Message:
     return await message.reply_text(html_text, do_quote=True, **kwargs)
 
 
+async def permitted(update: Update, context: Context) -> Actor | None:
+    """The acting staff member if they may decide on orders; otherwise refuse politely."""
+    user = update.effective_user
+    if user is not None and may_act(context.services, user.id):
+        return actor_of(user)
+    await refuse_not_allowed(update, context)
+    return None
+
+
 async def refuse_not_allowed(update: Update, context: Context) -> None:
     lang = context.services.lang
     if update.callback_query is not None:

@@ -32,7 +32,7 @@ from bot.services import (
     find_order,
     reject_order,
 )
-from handlers.common import actor_of, answer, may_act, refuse_not_allowed, say
+from handlers.common import answer, permitted, say
 from storage import links, orders
 from storage.links import ButtonMeaning
 from storage.models import OrderRow, TelegramLink
@@ -96,16 +96,14 @@ async def _finish_press(update: Update, context: Context, row: OrderRow, result:
 
 async def on_accept(update: Update, context: Context, meaning: ButtonMeaning) -> None:
     services = context.services
-    user = update.effective_user
-    assert user is not None
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     row = await _row(services, meaning, meaning.ref)
     if row is None:
         await answer(update.callback_query, t("order.not_found", services.lang), alert=True)  # type: ignore[arg-type]
         return
-    result = await accept_order(services, actor_of(user), row)
+    result = await accept_order(services, actor, row)
     await _finish_press(update, context, row, result)
 
 
@@ -135,11 +133,9 @@ def _buyer_text(reason: RejectReason, typed: str = "") -> str:
 async def on_reject(update: Update, context: Context, meaning: ButtonMeaning) -> None:
     """Turn the alert's buttons into the reason picker."""
     services = context.services
-    user = update.effective_user
-    assert user is not None
     assert update.callback_query is not None
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     row = await _row(services, meaning, meaning.ref)
     if row is None or row.outcome or row.state != OrderState.AWAITING_ACCEPTANCE.value:
@@ -181,11 +177,9 @@ async def on_reject_code(update: Update, context: Context, meaning: ButtonMeanin
     """A reason was picked: confirm it, or (shop closed) ask for the reopening date."""
     services = context.services
     lang = services.lang
-    user = update.effective_user
-    assert user is not None
     assert update.callback_query is not None
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     choice = json.loads(meaning.ref)
     row = await _row(services, meaning, choice["o"])
@@ -244,17 +238,15 @@ async def on_reject_back(update: Update, context: Context, meaning: ButtonMeanin
 
 async def on_reject_go(update: Update, context: Context, meaning: ButtonMeaning) -> None:
     services = context.services
-    user = update.effective_user
-    assert user is not None
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     choice = json.loads(meaning.ref)
     row = await _row(services, meaning, choice["o"])
     if row is None:
         await _stale_press(update, context, None)
         return
-    result = await _reject(services, actor_of(user), row, choice)
+    result = await _reject(services, actor, row, choice)
     await _finish_press(update, context, row, result)
 
 
@@ -317,12 +309,10 @@ async def _ask(
 async def on_prompt_answer(update: Update, context: Context, link: TelegramLink) -> None:
     """The staff member answered a reject question: a typed reason or the closing details."""
     message = update.message
-    user = update.effective_user
     assert message is not None
-    assert user is not None
     services = context.services
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     choice = json.loads(link.ref)
     text = (message.text or "").strip()
@@ -338,7 +328,7 @@ async def on_prompt_answer(update: Update, context: Context, link: TelegramLink)
     if row is None:
         await say(message, t("order.not_found", services.lang))
         return
-    result = await _reject(services, actor_of(user), row, choice)
+    result = await _reject(services, actor, row, choice)
     await say(message, result.text)
 
 
@@ -346,10 +336,8 @@ async def on_cancel_answer(
     update: Update, context: Context, meaning: ButtonMeaning, *, approve: bool
 ) -> None:
     services = context.services
-    user = update.effective_user
-    assert user is not None
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     order_id, _, request_ref = meaning.ref.partition("#")
     row = await _row(services, meaning, order_id)
@@ -357,7 +345,7 @@ async def on_cancel_answer(
         await _stale_press(update, context, None)
         return
     result = await answer_cancellation(
-        services, actor_of(user), row, request_ref=request_ref or "0", approve=approve
+        services, actor, row, request_ref=request_ref or "0", approve=approve
     )
     await _finish_press(update, context, row, result)
 
@@ -439,16 +427,14 @@ async def _command_order(update: Update, context: Context) -> tuple[OrderRow, Me
 async def cmd_accept(update: Update, context: Context) -> None:
     """/accept <order_id or invoice>"""
     services = context.services
-    user = update.effective_user
-    assert user is not None
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     found = await _command_order(update, context)
     if found is None:
         return
     row, message = found
-    result = await accept_order(services, actor_of(user), row)
+    result = await accept_order(services, actor, row)
     await say(message, result.text)
 
 
@@ -456,10 +442,8 @@ async def cmd_reject(update: Update, context: Context) -> None:
     """/reject <order> [<code> <reason text> | 4 <DD/MM/YYYY> <note>]"""
     services = context.services
     lang = services.lang
-    user = update.effective_user
-    assert user is not None
-    if not may_act(services, user.id):
-        await refuse_not_allowed(update, context)
+    actor = await permitted(update, context)
+    if actor is None:
         return
     found = await _command_order(update, context)
     if found is None:
