@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
+from bot.sandbox.serving import serve_until_cancelled
 from bot.sandbox.tiktokshop.app import create_app
 from bot.sandbox.tiktokshop.state import TikTokSandboxState
 
@@ -19,28 +19,9 @@ DEMO_SHOP_NAME = "Toko Maju Jaya (Tokopedia & Shop)"
 
 async def serve(state: TikTokSandboxState, host: str = "127.0.0.1", port: int = 9100) -> None:
     """Serve `state` under uvicorn until cancelled, then shut down gracefully."""
-    import uvicorn  # noqa: PLC0415  (only this entry point needs a server)
-
-    config = uvicorn.Config(
-        create_app(state),
-        host=host,
-        port=port,
-        lifespan="off",
-        ws="none",  # no websockets: avoids importing (and warning about) websockets.legacy
-        log_level="warning",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
     # Only the service id is logged: the credentials belong to whoever runs the sandbox.
     logger.info("TikTok Shop sandbox (service %s) on http://%s:%s", state.service_id, host, port)
-    task = asyncio.create_task(server.serve())
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        # Cancelling uvicorn's task mid-loop would leak its listening socket; ask it to exit.
-        server.should_exit = True
-        await task
-        raise
+    await serve_until_cancelled(create_app(state), host, port)
 
 
 def demo_state() -> TikTokSandboxState:
