@@ -30,6 +30,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.domain import (
     AuthorizationChanged,
+    BuyerMessage,
     BuyerMessageReceived,
     CancellationRequested,
     Conversation,
@@ -57,12 +58,13 @@ from bot.render import (
 )
 from bot.render_staff import render_authorization
 from bot.sender import Sender, is_thread_gone
-from storage import conversations, inbox, links, notices, orders, shops
+from storage import conversations, inbox, links, notices, orders, replies, shops
 from storage.models import InboxEvent, OrderRow
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_MARKETPLACE = {ErrorKind.UNAVAILABLE, ErrorKind.RATE_LIMITED, ErrorKind.AUTH}
+ECHO_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -298,8 +300,30 @@ class Relay:
         async with self._sessions() as session, session.begin():
             await self._done(session, event_id)
 
+    async def _is_echo(self, message: BuyerMessage) -> bool:
+        """Our own reply coming back as a chat webhook.
+
+        Tokopedia's chat webhook names no sender, and whether the seller's replies trigger it
+        is unconfirmed: the same text staff sent to that room minutes ago is taken as an echo.
+        """
+        conv = message.conversation
+        async with self._sessions() as session:
+            return await replies.recently_sent(
+                session=session,
+                marketplace=conv.marketplace.value,
+                shop_id=conv.shop_id,
+                conversation_id=conv.conversation_id,
+                text=message.text,
+                since=self._clock() - ECHO_WINDOW,
+            )
+
     async def _buyer_message(self, event_id: int, event: BuyerMessageReceived) -> None:
         message = event.message
+        if await self._is_echo(message):
+            log.info("dropped an echo of a staff reply in %s", message.conversation)
+            async with self._sessions() as session, session.begin():
+                await self._done(session, event_id)
+            return
         if not message.conversation.buyer_name:
             # Some webhooks name no buyer; the adapter looks it up once and caches it.
             marketplace = self._marketplaces[message.conversation.marketplace.value]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
@@ -74,3 +74,28 @@ async def settle(
 
 async def get(*, session: AsyncSession, reply_id: int) -> StaffReply | None:
     return await session.get(StaffReply, reply_id, populate_existing=True)
+
+
+async def recently_sent(
+    *,
+    session: AsyncSession,
+    marketplace: str,
+    shop_id: str,
+    conversation_id: str,
+    text: str,
+    since: datetime,
+) -> bool:
+    """Whether staff sent exactly this text to this conversation since ``since``."""
+    query = (
+        select(StaffReply.id)  # type: ignore[call-overload]
+        .where(
+            StaffReply.marketplace == marketplace,
+            StaffReply.shop_id == shop_id,
+            StaffReply.conversation_id == conversation_id,
+            StaffReply.status.in_(("sent", "unknown")),  # type: ignore[attr-defined]
+            StaffReply.updated_at >= since,
+            StaffReply.text == text,
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None

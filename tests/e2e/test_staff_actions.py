@@ -316,3 +316,20 @@ class TestCommandsAndErrors:
             await h.press(alert, "Terima")
             text = h.fake.calls_to("answerCallbackQuery")[-1].params["text"].lower()
             assert "izin" in text
+
+
+async def test_echo_of_our_own_reply_is_not_relayed_as_a_buyer_message(sqlite_url):
+    """If Tokopedia echoes a staff reply through the chat webhook, the group does not see it."""
+    async with harness(sqlite_url) as h:
+        room, relayed = await _relayed_chat(h)
+        await h.say("Stok ada kak", reply_to=relayed.message_id)
+        before = len(h.group())
+        echo = h.sandbox.webhook_body("chat", room) | {"message": "Stok ada kak"}
+        assert (await h.post_webhook("chat", echo)).status_code == 200
+        await h.deliver()
+        assert len(h.group()) == before
+        h.clock.advance(minutes=1)
+        genuine = h.sandbox.webhook_body("chat", room) | {"message": "Oke, saya order"}
+        await h.post_webhook("chat", genuine)
+        await h.deliver()
+        assert "Oke, saya order" in h.last().plain_text
