@@ -28,6 +28,7 @@ from telegram.request import BaseRequest
 import handlers
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, Services
+from bot.delivery import RelayConfig
 from bot.domain import ParsedEvent, Shop
 from bot.health import TelegramHealth
 from bot.jobs import schedule
@@ -41,7 +42,7 @@ from bot.marketplaces.tokopedia import TokopediaAuth, TokopediaClient, Tokopedia
 from bot.oauth import oauth_router
 from bot.pacer import GroupPacer
 from bot.records import inbox_item
-from bot.relay import Relay, RelayConfig
+from bot.relay import Relay
 from bot.sender import Sender
 from bot.web import build_web_app, health_router, telegram_router
 from bot.webhooks.routes import Store

@@ -371,7 +371,7 @@ async def on_order_button(update: Update, context: Context, meaning: ButtonMeani
 
 
 async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) -> None:
-    from bot.relay import outcome_of  # noqa: PLC0415 - shared renderer input
+    from bot.delivery import outcome_of  # noqa: PLC0415 - shared renderer input
 
     card = render_order_card(
         order_of(row), row.order_id, lang=services.lang, tz=services.tz, outcome=outcome_of(row)
