@@ -3,20 +3,25 @@
 Mounted on tokobot's own web app (``runtime(..., extra=...)``) only by ``tokobot demo``.
 Every action goes to a fake: staff actions become Telegram updates, marketplace actions
 become sandbox changes plus signed webhooks; nothing here calls into tokobot directly.
+Marketplace actions name their marketplace (``market``: "tokopedia", the default, or
+"tiktokshop"); Tokopedia & Shop ids are strings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from bot.demo.stage import DemoError, JsonDict, Stage
+from bot.demo.board import DemoError, JsonDict
+from bot.demo.cast import TIKTOKSHOP
+from bot.demo.stage import Stage
 
 HEARTBEAT_SECONDS = 15.0
 COALESCE_SECONDS = 0.15
@@ -49,24 +54,31 @@ class PressIn(BaseModel):
     data: str = Field(min_length=1, max_length=64)
 
 
+Market = Literal["tokopedia", "tiktokshop"]
+
+
 class ChatIn(BaseModel):
     buyer: int
     text: str = Field(min_length=1, max_length=4000)
-    shop: int | None = None
+    shop: int | str | None = None
+    market: Market = "tokopedia"
 
 
 class OrderIn(BaseModel):
     buyer: int | None = None
-    shop: int | None = None
+    shop: int | str | None = None
+    market: Market = "tokopedia"
 
 
 class OrderRef(BaseModel):
-    order_id: int
+    order_id: int | str
     reason: str | None = Field(default=None, max_length=200)
+    market: Market = "tokopedia"
 
 
 class BurstIn(BaseModel):
     count: int = Field(default=200, ge=1, le=500)
+    market: Market = "tokopedia"
 
 
 def _asset(name: str) -> bytes:
@@ -79,6 +91,15 @@ def _ok(body: JsonDict) -> JSONResponse:
 
 def _refused(exc: DemoError) -> JSONResponse:
     return JSONResponse({"ok": False, "error": exc.message}, status_code=exc.status)
+
+
+def _number(value: int | str, what: str) -> int:
+    """A Tokopedia id, which the page may send as a string; refused if it is not a number."""
+    if isinstance(value, int):
+        return value
+    if not value.isdigit():
+        raise DemoError(404, f"{what} {value} tidak ada")
+    return int(value)
 
 
 def _sse(item: JsonDict) -> str:
@@ -167,30 +188,50 @@ def demo_router(stage: Stage) -> APIRouter:
     async def chat(body: ChatIn) -> JSONResponse:
         if not body.text.strip():
             return _refused(DemoError(400, "pesan kosong"))
-        return await _act(stage.buyer_writes(body.buyer, body.text, body.shop))
+        if body.market == TIKTOKSHOP:
+            return await _act(lambda: stage.tiktok.buyer_writes(body.buyer, body.text, body.shop))
+        shop = None if body.shop is None else _number(body.shop, "toko")
+        return await _act(lambda: stage.buyer_writes(body.buyer, body.text, shop))
 
     @router.post("/api/market/order")
     async def order(body: OrderIn) -> JSONResponse:
-        return await _act(stage.new_order(body.buyer, body.shop))
+        if body.market == TIKTOKSHOP:
+            return await _act(lambda: stage.tiktok.new_order(body.buyer, body.shop))
+        return await _act(
+            lambda: stage.new_order(
+                body.buyer, None if body.shop is None else _number(body.shop, "toko")
+            )
+        )
 
     @router.post("/api/market/cancel-request")
     async def cancel_request(body: OrderRef) -> JSONResponse:
-        return await _act(stage.request_cancellation(body.order_id, body.reason))
+        if body.market == TIKTOKSHOP:
+            return await _act(
+                lambda: stage.tiktok.request_cancellation(body.order_id, body.reason)
+            )
+        return await _act(
+            lambda: stage.request_cancellation(_number(body.order_id, "pesanan"), body.reason)
+        )
 
     @router.post("/api/market/pickup")
     async def pickup(body: OrderRef) -> JSONResponse:
-        return await _act(stage.pickup(body.order_id))
+        if body.market == TIKTOKSHOP:
+            return await _act(lambda: stage.tiktok.pickup(body.order_id))
+        return await _act(lambda: stage.pickup(_number(body.order_id, "pesanan")))
 
     @router.post("/api/market/burst")
     async def burst(body: BurstIn) -> JSONResponse:
-        return await _act(stage.burst(body.count))
+        if body.market == TIKTOKSHOP:
+            return await _act(lambda: stage.tiktok.burst(body.count))
+        return await _act(lambda: stage.burst(body.count))
 
     return router
 
 
-async def _act(action: Awaitable[JsonDict]) -> JSONResponse:
+async def _act(action: Callable[[], Awaitable[JsonDict]]) -> JSONResponse:
+    """Run a page action; a refusal (also while reading its ids) is a plain answer."""
     try:
-        result = await action
+        result = await action()
     except DemoError as exc:
         return _refused(exc)
     return _ok(result)

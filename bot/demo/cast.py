@@ -1,9 +1,19 @@
-"""Who is in the demo: the staff group, two staff members, a few buyers and the two shops."""
+"""Who is in the demo: the staff group, two staff members, a few buyers and the shops.
+
+Two marketplaces: Tokopedia (two shops) and Tokopedia & Shop (the TikTok Shop Partner API,
+one shop). Their keys are tokobot's ``MARKETPLACES`` names; people only ever see the labels.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.sandbox.tiktokshop import (
+    DEMO_APP_KEY,
+    DEMO_APP_SECRET,
+    DEMO_SERVICE_ID,
+    DEMO_SHOP_ID,
+)
 from bot.sandbox.tokopedia.server import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -23,6 +33,17 @@ FS_ID = DEMO_FS_ID
 CLIENT_ID = DEMO_CLIENT_ID
 CLIENT_SECRET = DEMO_CLIENT_SECRET
 WEBHOOK_SECRET = DEMO_WEBHOOK_SECRET
+TTS_APP_KEY = DEMO_APP_KEY
+TTS_APP_SECRET = DEMO_APP_SECRET
+TTS_SERVICE_ID = DEMO_SERVICE_ID
+TTS_SHOP_ID = DEMO_SHOP_ID
+# The same seller on both marketplaces; tokobot adds "(Tokopedia & Shop)" itself.
+TTS_SHOP_NAME = "Toko Maju Jaya"
+
+TOKOPEDIA = "tokopedia"
+TIKTOKSHOP = "tiktokshop"
+# What people read for each marketplace; Indonesian sellers never see the API's own name.
+MARKET_LABELS = {TOKOPEDIA: "Tokopedia", TIKTOKSHOP: "Tokopedia & Shop"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,17 @@ BUYERS = (
     Buyer(7_200_003, "Dewi Lestari"),
     Buyer(7_200_004, "Agus Saputra"),
 )
+# Tokopedia & Shop's catalogue, as Order API line items (the sandbox completes the rest).
+TTS_PRODUCTS = (
+    {"product_name": "Kopi Gayo Arabika 250g", "sku_name": "250g", "sale_price": "85000",
+     "seller_sku": "KOPI-GAYO-250"},
+    {"product_name": "Teh Melati Tubruk 100g", "sku_name": "100g", "sale_price": "18000",
+     "seller_sku": "TEH-MELATI-100"},
+    {"product_name": "Gula Aren Cair 500ml", "sku_name": "500ml", "sale_price": "32000",
+     "seller_sku": "GULA-AREN-500"},
+    {"product_name": "Kemeja Batik Parang", "sku_name": "L", "sale_price": "245000",
+     "seller_sku": "BTK-PRG-L"},
+)  # fmt: skip
 CITIES = ("Jakarta Selatan", "Bandung", "Surabaya", "Yogyakarta", "Medan", "Makassar")
 CANCEL_REASONS = (
     "Ingin mengubah alamat pengiriman",

@@ -1,12 +1,17 @@
 """The demo's memory between runs: the fakes' state in a JSON file beside the database.
 
-tokobot keeps its own state in ``tokobot-demo.db``, as in production. The two fakes live in
+tokobot keeps its own state in ``tokobot-demo.db``, as in production. The fakes live in
 memory, and a restart would forget the messages and orders that database points to (and hand
 out their ids again), so ``tokobot-demo.json`` holds them: written at most once a second
-while things change, and on exit. Loading goes through the fakes' public API: the sandbox's
-``demo_state()`` re-creates the shops and catalogue deterministically; orders, chat rooms,
-replies, group messages and topics are then put back. The two files belong together: if one
-is missing or unreadable, both are discarded and the demo starts clean (as ``--fresh`` does).
+while things change, and on exit. Loading goes through the fakes' public API where there is
+one: the Tokopedia sandbox's ``demo_state()`` and ``tiktok_state()`` re-create the shops and
+catalogue deterministically; orders, chat rooms, conversations, cancellations, replies, group
+messages and topics are then put back. The Tokopedia & Shop sandbox has no public way to
+export its seller grants or id counters, so those are read and restored directly (see
+``_tts_private``): tokobot's stored tokens must stay valid, and ids (notification ids above
+all, tokobot's dedup keys) must not be handed out twice. The two files belong together: if
+one is missing or unreadable, both are discarded and the demo starts clean (as ``--fresh``
+does). A version 1 file (before Tokopedia & Shop) is read with a fresh Tokopedia & Shop.
 """
 
 from __future__ import annotations
@@ -22,14 +27,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.demo.cast import BOT_TOKEN, BOT_USERNAME, CHAT_ID, CHAT_TITLE, FIRST_ORDER_ID, STAFF
+from bot.demo.cast import (
+    BOT_TOKEN,
+    BOT_USERNAME,
+    CHAT_ID,
+    CHAT_TITLE,
+    FIRST_ORDER_ID,
+    STAFF,
+    TOKOPEDIA,
+)
 from bot.demo.stage import Stage
+from bot.demo.tiktok import tiktok_state
 from bot.sandbox.telegram import FakeMessage, FakeTelegram, FakeTopic
+from bot.sandbox.tiktokshop import Cancellation, Conversation, TikTokSandboxState
+from bot.sandbox.tiktokshop.records import AccessToken, Buyer, Grant
 from bot.sandbox.tokopedia import SandboxState, demo_state
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 DATABASE_NAME = "tokobot-demo.db"
 STATE_NAME = "tokobot-demo.json"
 
@@ -90,7 +107,7 @@ def build_fake(*, topics: bool) -> FakeTelegram:
 
 
 def new_stage(*, topics: bool) -> Stage:
-    return Stage(build_fake(topics=topics), demo_state())
+    return Stage(build_fake(topics=topics), demo_state(), tiktok_state())
 
 
 def snapshot(stage: Stage) -> dict[str, Any]:
@@ -109,6 +126,7 @@ def snapshot(stage: Stage) -> dict[str, Any]:
             "rooms": [dataclasses.asdict(r) for r in sandbox.rooms.values()],
             "replies": sandbox.replies,
         },
+        "tiktokshop": _tts_snapshot(stage.tts),
         "log": stage.log,
         "next_order": stage.next_order,
     }
@@ -116,14 +134,18 @@ def snapshot(stage: Stage) -> dict[str, Any]:
 
 def restore(data: dict[str, Any], *, topics: bool) -> Stage:
     """Rebuild a session from ``snapshot`` data; raises on anything inconsistent."""
-    if data.get("version") != STATE_VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise ValueError(f"state version {data.get('version')!r}, expected {STATE_VERSION}")
     fake = build_fake(topics=topics)
     _restore_telegram(fake, data["telegram"])
     sandbox = demo_state()
     _restore_tokopedia(sandbox, data["tokopedia"])
+    tts = tiktok_state()
+    if "tiktokshop" in data:
+        _restore_tts(tts, data["tiktokshop"])
     next_order = max([FIRST_ORDER_ID, int(data["next_order"]), *(o + 1 for o in sandbox.orders)])
-    return Stage(fake, sandbox, log=list(data["log"]), next_order=next_order)
+    log = [{"market": TOKOPEDIA} | entry for entry in data["log"]]  # version 1 had only it
+    return Stage(fake, sandbox, tts, log=log, next_order=next_order)
 
 
 def _restore_telegram(fake: FakeTelegram, data: dict[str, Any]) -> None:
@@ -155,6 +177,75 @@ def _restore_tokopedia(sandbox: SandboxState, data: dict[str, Any]) -> None:
         room.bubbles = list(raw["bubbles"])
     sandbox.orders = {int(order["order_id"]): order for order in data["orders"]}
     sandbox.replies = list(data["replies"])
+
+
+def _tts_snapshot(state: TikTokSandboxState) -> dict[str, Any]:
+    conversations = []
+    for conversation in state.conversations.values():
+        raw = dataclasses.asdict(conversation)
+        raw["read_ids"] = sorted(conversation.read_ids)
+        conversations.append(raw)
+    return {
+        "buyers": [dataclasses.asdict(b) for b in state.buyers.values()],
+        "orders": list(state.orders.values()),
+        "conversations": conversations,
+        "cancellations": [dataclasses.asdict(c) for c in state.cancellations.values()],
+        "sent_messages": state.sent_messages,
+        **_tts_private(state),
+    }
+
+
+def _restore_tts(state: TikTokSandboxState, data: dict[str, Any]) -> None:
+    state.buyers = {raw["nickname"]: Buyer(**raw) for raw in data["buyers"]}
+    state.orders = {str(order["id"]): order for order in data["orders"]}
+    for raw in data["conversations"]:
+        fields = raw | {"buyer": Buyer(**raw["buyer"]), "read_ids": set(raw["read_ids"])}
+        state.conversations[str(raw["id"])] = Conversation(**fields)
+    for raw in data["cancellations"]:
+        state.cancellations[str(raw["cancel_id"])] = Cancellation(**raw)
+    state.sent_messages = list(data["sent_messages"])
+    _restore_tts_private(state, data)
+
+
+# The Tokopedia & Shop sandbox keeps seller grants, tokens and id counters to itself; the
+# demo is the one caller that must carry them over a restart, so it reaches in here only.
+
+
+def _tts_private(state: TikTokSandboxState) -> dict[str, Any]:
+    """Grants with their tokens, and the next id of each kind."""
+    grants: list[Grant] = []
+
+    def index(grant: Grant) -> int:
+        for number, known in enumerate(grants):
+            if known is grant:
+                return number
+        grants.append(grant)
+        return len(grants) - 1
+
+    refresh = {token: index(grant) for token, grant in state._refresh.items()}
+    access = {token: [index(a.grant), a.expires_at] for token, a in state._access.items()}
+    return {
+        "grants": [dataclasses.asdict(grant) for grant in grants],
+        "refresh_tokens": refresh,
+        "access_tokens": access,
+        "next_ids": dict(state._next_id),
+    }
+
+
+def _restore_tts_private(state: TikTokSandboxState, data: dict[str, Any]) -> None:
+    grants = [
+        Grant(**raw | {"shop_ids": tuple(raw["shop_ids"]), "scopes": tuple(raw["scopes"])})
+        for raw in data["grants"]
+    ]
+    state._refresh = {token: grants[number] for token, number in data["refresh_tokens"].items()}
+    state._access = {
+        token: AccessToken(grants[number], float(expires))
+        for token, (number, expires) in data["access_tokens"].items()
+    }
+    for kind, value in data["next_ids"].items():
+        if kind not in state._next_id:
+            raise ValueError(f"unknown id kind {kind!r}")
+        state._next_id[kind] = max(state._next_id[kind], int(value))
 
 
 def read_state(path: Path) -> dict[str, Any] | None:

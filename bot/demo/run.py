@@ -2,8 +2,10 @@
 
 tokobot is built exactly as ``tokobot run`` builds it (``runtime`` then ``started``) from an
 ordinary ``Settings`` whose URLs point at the fakes: it long-polls the fake Bot API with real
-getUpdates calls and talks to the sandbox over HTTP. The only difference is the ``/demo``
-router handed to ``runtime``.
+getUpdates calls and talks to both sandboxes (``MARKETPLACES=tokopedia,tiktokshop``) over
+HTTP. The only difference is the ``/demo`` router handed to ``runtime``. Once tokobot
+listens, the Tokopedia & Shop seller authorizes the demo shop as a real one would, unless
+tokobot and the sandbox both still hold that authorization from an earlier run.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import Runtime, runtime, started
+from bot.app import Runtime, oauth_secret, runtime, started
 from bot.config import Settings
 from bot.demo.api import demo_router
 from bot.demo.cast import (
@@ -27,11 +30,18 @@ from bot.demo.cast import (
     FS_ID,
     HOST,
     STAFF,
+    TIKTOKSHOP,
+    TOKOPEDIA,
+    TTS_APP_KEY,
+    TTS_APP_SECRET,
+    TTS_SERVICE_ID,
+    TTS_SHOP_ID,
     WEBHOOK_SECRET,
 )
 from bot.demo.persist import DemoFiles, autosave, save
 from bot.demo.serving import bind, serving
 from bot.demo.stage import Stage
+from bot.oauth import make_state
 
 
 class PortBusy(Exception):
@@ -57,10 +67,17 @@ class Demo:
 
 
 def demo_settings(
-    files: DemoFiles, *, telegram_port: int, tokopedia_port: int, web_port: int, topics: bool
+    files: DemoFiles,
+    *,
+    telegram_port: int,
+    tokopedia_port: int,
+    tiktokshop_port: int,
+    web_port: int,
+    topics: bool,
 ) -> Settings:
-    """tokobot's ordinary settings, pointing at the two fakes on loopback."""
+    """tokobot's ordinary settings, pointing at the fakes on loopback."""
     tokopedia = f"http://{HOST}:{tokopedia_port}"
+    tiktokshop = f"http://{HOST}:{tiktokshop_port}"
     # Given values win over the environment; .env is not read (it may hold live credentials).
     return Settings(  # type: ignore[call-arg,unused-ignore]
         _env_file=None,
@@ -70,16 +87,37 @@ def demo_settings(
         telegram_admin_ids=[member.user_id for member in STAFF if member.admin],
         telegram_webhook_url="",
         telegram_topics=topics,
+        marketplaces=[TOKOPEDIA, TIKTOKSHOP],
         tokopedia_app_id=FS_ID,
         tokopedia_client_id=CLIENT_ID,
         tokopedia_client_secret=CLIENT_SECRET,
         tokopedia_webhook_secret=WEBHOOK_SECRET,
         tokopedia_api_url=tokopedia,
         tokopedia_auth_url=tokopedia,
+        tiktokshop_app_key=TTS_APP_KEY,
+        tiktokshop_app_secret=TTS_APP_SECRET,
+        tiktokshop_service_id=TTS_SERVICE_ID,
+        tiktokshop_api_url=tiktokshop,
+        tiktokshop_auth_url=tiktokshop,
+        tiktokshop_authorize_url=f"{tiktokshop}/open/authorize",  # nothing leaves loopback
+        public_url=f"http://{HOST}:{web_port}",
         database_url=files.database_url,
         http_host=HOST,
         http_port=web_port,
     )
+
+
+async def connect_shop(rt: Runtime, stage: Stage) -> bool:
+    """Authorize the Tokopedia & Shop demo shop as its seller would, unless already done.
+
+    Done means tokobot lists the shop (its token is stored) and the sandbox still holds the
+    grant behind that token. Returns True if an authorization was made now.
+    """
+    known = await rt.services.marketplaces[TIKTOKSHOP].list_shops()
+    if stage.tiktok.connected and any(shop.shop_id == TTS_SHOP_ID for shop in known):
+        return False
+    state = make_state(oauth_secret(rt.settings, TIKTOKSHOP), datetime.now(UTC))
+    return await stage.tiktok.authorize(state)
 
 
 @contextlib.asynccontextmanager
@@ -96,11 +134,13 @@ async def demo(options: DemoOptions) -> AsyncIterator[Demo]:
             async with (
                 serving(stage.fake.app, bind(0)) as telegram_port,
                 serving(stage.market_app(), bind(0)) as tokopedia_port,
+                serving(stage.tiktok.app(), bind(0)) as tiktokshop_port,
             ):
                 settings = demo_settings(
                     files,
                     telegram_port=telegram_port,
                     tokopedia_port=tokopedia_port,
+                    tiktokshop_port=tiktokshop_port,
                     web_port=web_socket.getsockname()[1],
                     topics=options.topics,
                 )
@@ -112,6 +152,7 @@ async def demo(options: DemoOptions) -> AsyncIterator[Demo]:
                     autosave(stage, files.state),
                 ):
                     stage.receiver = f"http://{HOST}:{port}"
+                    await connect_shop(rt, stage)
                     url = f"http://{HOST}:{port}/demo"
                     yield Demo(url=url, stage=stage, runtime=rt, files=files)
         finally:

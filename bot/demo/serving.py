@@ -1,7 +1,7 @@
 """uvicorn on a loopback socket the demo binds itself, without uvicorn's signal handlers.
 
 Binding first means a busy port is an ordinary ``OSError`` before anything starts, and the
-real port is known at once (port 0 picks a free one). The demo runs three servers in one
+real port is known at once (port 0 picks a free one). The demo runs four servers in one
 loop and owns SIGINT/SIGTERM itself, so none of them may install its own handlers.
 """
 

@@ -1,9 +1,10 @@
-"""The demo's world: the Telegram fake and the Tokopedia sandbox, and what the page does to them.
+"""The demo's world: the Telegram fake and both marketplace sandboxes, and what the page does.
 
 Staff actions become real updates in the fake (tokobot fetches them with getUpdates). Buyer
-and marketplace actions change the sandbox and then post its signed webhook over HTTP to
-tokobot's own receiver, as Tokopedia would. What tokobot sends back to the marketplace
-(replies, accept, reject, reject-cancel) is noted in ``log`` for the page.
+and marketplace actions change a sandbox and then post its signed webhook over HTTP to
+tokobot's own receiver, as the marketplace would: Tokopedia's here, Tokopedia & Shop's in
+``tiktok``. What tokobot sends back to a marketplace (replies, accept, reject, answers to
+cancellation requests) is noted in the shared ``log`` for the page.
 """
 
 from __future__ import annotations
@@ -11,31 +12,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.types import ASGIApp
 
 from bot.demo import views
+from bot.demo.board import Board, Bus, DemoError, JsonDict
 from bot.demo.cast import (
     BUYERS,
     CANCEL_REASONS,
     CHAT_ID,
     CITIES,
     FIRST_ORDER_ID,
+    MARKET_LABELS,
     STAFF,
+    TIKTOKSHOP,
+    TOKOPEDIA,
     Staff,
     buyer,
     staff_member,
 )
 from bot.demo.market_log import PostRecorder, describe_post, error_reason
+from bot.demo.tiktok import TikTokMarket
 from bot.sandbox.telegram import FakeEvent, FakeMessage, FakeTelegram
+from bot.sandbox.tiktokshop import TikTokSandboxState
 from bot.sandbox.tokopedia import SandboxState, WebhookDelivery, create_app
 
-JsonDict = dict[str, Any]
-LOG_LIMIT = 300
 SHOWN_ORDERS = 25
+SHOWN_LOG = 80
 BURST_CONCURRENCY = 8
 
 # Webhook kind -> tokobot's receiver path (README: "Register tokobot's webhook URLs").
@@ -55,52 +59,47 @@ _WEBHOOK_LABELS = {
 }
 
 
-class DemoError(Exception):
-    """A page action that cannot be done; ``status`` is the HTTP answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class Bus:
-    """Fans page events out to every open event stream; ``None`` means "closing"."""
-
-    def __init__(self) -> None:
-        self._queues: list[asyncio.Queue[JsonDict | None]] = []
-
-    def subscribe(self) -> asyncio.Queue[JsonDict | None]:
-        queue: asyncio.Queue[JsonDict | None] = asyncio.Queue()
-        self._queues.append(queue)
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[JsonDict | None]) -> None:
-        self._queues = [q for q in self._queues if q is not queue]
-
-    def publish(self, item: JsonDict | None) -> None:
-        for queue in self._queues:
-            queue.put_nowait(item)
-
-
 class Stage:
-    """The two fakes plus the demo's own memory (the marketplace log, the next order id)."""
+    """The fakes plus the demo's own memory (the marketplace log, the next order id).
+
+    ``sandbox`` is Tokopedia's; ``tiktok`` holds Tokopedia & Shop's (``tiktok.state``).
+    """
 
     def __init__(
         self,
         fake: FakeTelegram,
         sandbox: SandboxState,
+        tts: TikTokSandboxState,
         *,
         log: list[JsonDict] | None = None,
         next_order: int = FIRST_ORDER_ID,
     ) -> None:
         self.fake = fake
         self.sandbox = sandbox
-        self.log: list[JsonDict] = log or []
+        self.board = Board(log)
+        self.tiktok = TikTokMarket(tts, self.board)
         self.next_order = next_order
-        self.receiver = ""
+
+    @property
+    def log(self) -> list[JsonDict]:
+        return self.board.log
+
+    @property
+    def bus(self) -> Bus:
+        return self.board.bus
+
+    @property
+    def receiver(self) -> str:
         """tokobot's base URL, set once it listens."""
-        self.bus = Bus()
+        return self.board.receiver
+
+    @receiver.setter
+    def receiver(self, url: str) -> None:
+        self.board.receiver = url
+
+    @property
+    def tts(self) -> TikTokSandboxState:
+        return self.tiktok.state
 
     @property
     def topics_enabled(self) -> bool:
@@ -243,9 +242,7 @@ class Stage:
         return {"created": count, "accepted": accepted}
 
     async def _deliver(self, kind: str, ident: int, detail: str | None) -> WebhookDelivery:
-        if not self.receiver:
-            raise DemoError(503, "tokobot belum siap")
-        url = f"{self.receiver}/webhooks/tokopedia/{WEBHOOK_PATHS[kind]}"
+        url = self.board.webhook_url(f"tokopedia/{WEBHOOK_PATHS[kind]}")
         delivery = await self.sandbox.deliver(kind, ident, url)
         if detail is not None:
             self.note(
@@ -257,7 +254,7 @@ class Stage:
                 error=delivery.error,
             )
         else:
-            self.bus.publish({"type": "market"})
+            self.board.changed()
         return delivery
 
     # -- what tokobot sent to the marketplace ---------------------------------------------
@@ -271,20 +268,10 @@ class Stage:
         ok: bool = True,
         status: int | None = None,
         error: str | None = None,
+        market: str = TOKOPEDIA,
     ) -> None:
         """Add a line to the marketplace log and tell the page."""
-        entry = {
-            "at": time.time(),
-            "dir": direction,
-            "title": title,
-            "detail": detail,
-            "ok": ok,
-            "status": status,
-            "error": error,
-        }
-        self.log.append(entry)
-        del self.log[:-LOG_LIMIT]
-        self.bus.publish({"type": "market"})
+        self.board.note(direction, title, detail, ok=ok, status=status, error=error, market=market)
 
     def _on_post(self, path: str, body: bytes, status: int, answer: bytes) -> None:
         described = describe_post(self.sandbox, path, body)
@@ -316,12 +303,21 @@ class Stage:
         return [views.topic_view(t) for t in self.fake.topics(CHAT_ID) if not t.deleted]
 
     def market(self) -> JsonDict:
+        """Each marketplace's latest orders, and the shared log (newest first)."""
         orders = sorted(self.sandbox.orders.values(), key=lambda o: -int(o["order_id"]))
         return {
-            "orders": [views.order_view(o) for o in orders[:SHOWN_ORDERS]],
-            "order_count": len(orders),
-            "log": self.log[::-1][:80],
+            TOKOPEDIA: {
+                "orders": [views.order_view(o) for o in orders[:SHOWN_ORDERS]],
+                "order_count": len(orders),
+            },
+            TIKTOKSHOP: self.tiktok.market(),
+            "log": self.log[::-1][:SHOWN_LOG],
         }
+
+    def markets(self) -> list[JsonDict]:
+        tokopedia = [{"id": i, "name": s["shop_name"]} for i, s in self.sandbox.shops.items()]
+        shops = {TOKOPEDIA: tokopedia, TIKTOKSHOP: self.tiktok.shops()}
+        return [{"key": key, "label": MARKET_LABELS[key], "shops": shops[key]} for key in shops]
 
     def state(self) -> JsonDict:
         chat = self.fake.world.chats[CHAT_ID]
@@ -333,7 +329,7 @@ class Stage:
                 for s in STAFF
             ],
             "buyers": [{"id": b.user_id, "name": b.name} for b in BUYERS],
-            "shops": [{"id": i, "name": s["shop_name"]} for i, s in self.sandbox.shops.items()],
+            "markets": self.markets(),
             "topics": self.topics(),
             "messages": self.messages(),
             "market": self.market(),

@@ -11,6 +11,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.demo.cast import TIKTOKSHOP, TOKOPEDIA
 from bot.sandbox.telegram import FakeMessage, FakeTopic
 
 JsonDict = dict[str, Any]
@@ -37,6 +38,31 @@ ORDER_STATUS = {
     600: "Sampai",
     700: "Selesai",
 }
+# Tokopedia & Shop (Order API) statuses in the page's words, and the colour of the badge.
+TTS_ORDER_STATUS = {
+    "UNPAID": ("Belum dibayar", "wait"),
+    "ON_HOLD": ("Ditahan", "wait"),
+    "AWAITING_SHIPMENT": ("Perlu dikirim", "wait"),
+    "PARTIALLY_SHIPPING": ("Dikirim sebagian", "ship"),
+    "AWAITING_COLLECTION": ("Menunggu pickup", "ok"),
+    "IN_TRANSIT": ("Dikirim", "ship"),
+    "DELIVERED": ("Sampai", "ship"),
+    "COMPLETED": ("Selesai", "ship"),
+    "CANCELLED": ("Dibatalkan", "off"),
+}
+# Buyers may ask to cancel until the courier has the parcel; the courier then moves it on.
+TTS_CANCELLABLE = frozenset({"ON_HOLD", "AWAITING_SHIPMENT", "AWAITING_COLLECTION"})
+TTS_PICKUP_NEXT = {"AWAITING_SHIPMENT": "AWAITING_COLLECTION", "AWAITING_COLLECTION": "IN_TRANSIT"}
+
+
+def _tone(status: int) -> str:
+    if status == 220:
+        return "wait"
+    if status in (400, 450):
+        return "ok"
+    if status >= 500:
+        return "ship"
+    return "off" if status in (0, 10, 15) else ""
 
 
 def _tags(entity: Mapping[str, Any]) -> tuple[str, str]:
@@ -191,6 +217,7 @@ def order_view(order: Mapping[str, Any]) -> JsonDict:
     pending_cancel = bool(order.get("cancel_request_info"))
     items = ", ".join(f"{p['Name']} ×{p['quantity']}" for p in order["products"])
     return {
+        "market": TOKOPEDIA,
         "order_id": order["order_id"],
         "invoice": order["invoice_num"],
         "buyer": order["customer"]["Name"],
@@ -199,7 +226,41 @@ def order_view(order: Mapping[str, Any]) -> JsonDict:
         "total": order["amt"]["ttl_amount"],
         "status": status,
         "status_label": ORDER_STATUS.get(status, f"Status {status}"),
+        "tone": _tone(status),
         "cancel_requested": pending_cancel,
         "can_request_cancel": 220 <= status < 600 and not pending_cancel,
         "can_pickup": status in (400, 450),
+    }
+
+
+def tts_order_label(order: Mapping[str, Any]) -> str:
+    """Return "order id · buyer": Tokopedia & Shop orders have no invoice number."""
+    return f"{order['id']} · {order['buyer_nickname']}"
+
+
+def tts_order_view(order: Mapping[str, Any], shop_name: str) -> JsonDict:
+    """Return a Tokopedia & Shop order (Order API record) as the marketplace panel lists it.
+
+    Its id is a string: 18-19 digits do not survive a JavaScript number.
+    """
+    status = str(order["status"])
+    label, tone = TTS_ORDER_STATUS.get(status, (status, ""))
+    pending_cancel = bool(order.get("is_buyer_request_cancel"))
+    counts: dict[str, int] = {}
+    for line in order["line_items"]:  # one row per unit, as the API lists them
+        counts[line["product_name"]] = counts.get(line["product_name"], 0) + 1
+    return {
+        "market": TIKTOKSHOP,
+        "order_id": str(order["id"]),
+        "invoice": str(order["id"]),
+        "buyer": order["buyer_nickname"],
+        "shop": shop_name,
+        "items": ", ".join(f"{name} ×{count}" for name, count in counts.items()),
+        "total": int(order["payment"]["total_amount"]),
+        "status": status,
+        "status_label": label,
+        "tone": tone,
+        "cancel_requested": pending_cancel,
+        "can_request_cancel": status in TTS_CANCELLABLE and not pending_cancel,
+        "can_pickup": status in TTS_PICKUP_NEXT,
     }

@@ -16,7 +16,9 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from bot.demo.cast import CHAT_ID
 from bot.demo.run import Demo, DemoOptions, demo
+from bot.sandbox.telegram import FakeMessage
 
 T = TypeVar("T")
 
@@ -32,6 +34,33 @@ async def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(0.05)
+
+
+def group(running: Demo) -> list[FakeMessage]:
+    """The staff group's messages, as the fake holds them now."""
+    return [m for m in running.stage.fake.messages(CHAT_ID) if not m.deleted]
+
+
+def bot_message(running: Demo, text: str) -> FakeMessage | None:
+    """The bot's latest message containing ``text``, if any."""
+    bot_id = running.stage.fake.bot_id
+    found = [m for m in group(running) if m.from_id == bot_id and text in (m.plain_text or "")]
+    return found[-1] if found else None
+
+
+def button(message: FakeMessage, label: str) -> str:
+    """The callback data of the button whose text contains ``label``."""
+    for row in (message.reply_markup or {}).get("inline_keyboard", []):
+        for key in row:
+            if label in key["text"]:
+                return str(key["callback_data"])
+    raise AssertionError(f"no {label!r} button on message {message.message_id}")
+
+
+def titles(running: Demo, market: str | None = None) -> list[str]:
+    """The marketplace log's titles, oldest first, of one marketplace or all."""
+    entries = running.stage.log
+    return [e["title"] for e in entries if market is None or e["market"] == market]
 
 
 class Client:

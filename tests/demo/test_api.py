@@ -6,35 +6,12 @@ import asyncio
 import json
 from pathlib import Path
 
-from bot.demo.cast import BUYERS, CHAT_ID
+from bot.demo.cast import BUYERS, CHAT_ID, TTS_SHOP_ID
 from bot.demo.run import Demo, DemoOptions, demo
-from bot.sandbox.telegram import FakeMessage
-from tests.demo.conftest import Client, eventually
+from tests.demo.conftest import Client, bot_message, button, eventually, group, titles
 from tests.harness import harness
 
 SITI = BUYERS[0].user_id
-
-
-def _group(running: Demo) -> list[FakeMessage]:
-    return [m for m in running.stage.fake.messages(CHAT_ID) if not m.deleted]
-
-
-def _bot_message(running: Demo, text: str) -> FakeMessage | None:
-    bot_id = running.stage.fake.bot_id
-    found = [m for m in _group(running) if m.from_id == bot_id and text in (m.plain_text or "")]
-    return found[-1] if found else None
-
-
-def _button(message: FakeMessage, label: str) -> str:
-    for row in (message.reply_markup or {}).get("inline_keyboard", []):
-        for button in row:
-            if label in button["text"]:
-                return str(button["callback_data"])
-    raise AssertionError(f"no {label!r} button on message {message.message_id}")
-
-
-def _titles(running: Demo) -> list[str]:
-    return [entry["title"] for entry in running.stage.log]
 
 
 class TestPage:
@@ -51,14 +28,23 @@ class TestPage:
         assert (await client.http.get("/demo/static/persist.py")).status_code == 404
 
     async def test_state_names_the_group_people_and_shops(self, client: Client):
-        """The initial state has the group, both staff members, buyers and shops, no messages."""
+        """The initial state has the group, staff, buyers and both marketplaces' shops."""
         state = await client.state()
         assert state["chat"] == {"id": CHAT_ID, "title": "Staf Toko Maju Jaya", "topics": False}
         assert [s["key"] for s in state["staff"]] == ["rina", "budi"]
         assert state["buyers"]
-        assert [s["name"] for s in state["shops"]] == ["Toko Maju Jaya", "Batik Sekar Official"]
+        tokopedia, shop = state["markets"]
+        assert (tokopedia["key"], tokopedia["label"]) == ("tokopedia", "Tokopedia")
+        names = [s["name"] for s in tokopedia["shops"]]
+        assert names == ["Toko Maju Jaya", "Batik Sekar Official"]
+        assert (shop["key"], shop["label"]) == ("tiktokshop", "Tokopedia & Shop")
+        assert shop["shops"] == [{"id": TTS_SHOP_ID, "name": "Toko Maju Jaya"}]
         assert state["messages"] == []
-        assert state["market"] == {"orders": [], "order_count": 0, "log": []}
+        market = state["market"]
+        assert market["tokopedia"] == {"orders": [], "order_count": 0}
+        assert market["tiktokshop"] == {"orders": [], "order_count": 0, "connected": True}
+        # Only the start-up authorization has happened.
+        assert [e["market"] for e in market["log"]] == ["tiktokshop"]
 
 
 class TestRoundTrips:
@@ -68,7 +54,7 @@ class TestRoundTrips:
         """A signed chat webhook is relayed; replying to it sends the text to that buyer."""
         answer = await client.post("market/chat", {"buyer": SITI, "text": "Kak, harga <100rb?"})
         assert answer["webhook_status"] == 200
-        relayed = await eventually(lambda: _bot_message(running, "harga <100rb?"))
+        relayed = await eventually(lambda: bot_message(running, "harga <100rb?"))
         messages = (await client.state())["messages"]
         shown = next(m for m in messages if m["id"] == relayed.message_id)
         assert "harga &lt;100rb?" in shown["html"]
@@ -82,18 +68,21 @@ class TestRoundTrips:
         assert running.stage.sandbox.replies[-1]["message"] == "Ada kak 😊"
         staff_message = await eventually(
             lambda: next(
-                (m for m in _group(running) if m.message_id == sent["message_id"] and m.reactions),
+                (m for m in group(running) if m.message_id == sent["message_id"] and m.reactions),
                 None,
             )
         )
         assert staff_message.reactions == ("👍",)
-        assert _titles(running) == ["→ tokobot: webhook pesan pembeli", "← balasan ke Siti Aminah"]
+        assert titles(running, "tokopedia") == [
+            "→ tokobot: webhook pesan pembeli",
+            "← balasan ke Siti Aminah",
+        ]
 
     async def test_only_the_admin_may_accept_an_order(self, running: Demo, client: Client):
         """Budi's press is refused with a toast; Rina's accepts the order at the marketplace."""
         order = await client.post("market/order", {})
-        alert = await eventually(lambda: _bot_message(running, order["invoice"]))
-        accept = _button(alert, "Terima")
+        alert = await eventually(lambda: bot_message(running, order["invoice"]))
+        accept = button(alert, "Terima")
         fake = running.stage.fake
 
         refused = await client.post(
@@ -111,10 +100,10 @@ class TestRoundTrips:
         await client.post(
             "telegram/press", {"user": "rina", "message_id": alert.message_id, "data": accept}
         )
-        edited = await eventually(lambda: _bot_message(running, "Diterima oleh Rina"))
+        edited = await eventually(lambda: bot_message(running, "Diterima oleh Rina"))
         assert edited.message_id == alert.message_id
         assert running.stage.sandbox.orders[order["order_id"]]["order_status"] == 400
-        assert "← pesanan diterima (ack)" in _titles(running)
+        assert "← pesanan diterima (ack)" in titles(running)
 
     async def test_cancellation_request_and_courier_pickup(self, running: Demo, client: Client):
         """Each marketplace step changes the sandbox and posts its webhook; misuse is refused."""
@@ -132,9 +121,9 @@ class TestRoundTrips:
         assert (await client.post("market/pickup", {"order_id": order_id}))["status"] == 450
         assert (await client.post("market/pickup", {"order_id": order_id}))["status"] == 500
         await client.post("market/pickup", {"order_id": order_id}, status=409)
-        titles = _titles(running)
-        assert titles.count("→ tokobot: webhook status pesanan") == 2
-        assert "→ tokobot: webhook permintaan batal" in titles
+        logged = titles(running)
+        assert logged.count("→ tokobot: webhook status pesanan") == 2
+        assert "→ tokobot: webhook permintaan batal" in logged
 
     async def test_burst_delivers_every_order_webhook(self, running: Demo, client: Client):
         """A burst creates the orders and tokobot acknowledges every webhook."""
@@ -144,9 +133,10 @@ class TestRoundTrips:
             "accepted": 30,
         }
         market = (await client.state())["market"]
-        assert market["order_count"] == 30
-        assert len(market["orders"]) == 25
+        assert market["tokopedia"]["order_count"] == 30
+        assert len(market["tokopedia"]["orders"]) == 25
         assert market["log"][0]["title"] == "→ tokobot: 30 webhook pesanan baru"
+        assert market["log"][0]["market"] == "tokopedia"
 
 
 class TestRefusals:
@@ -166,7 +156,11 @@ class TestRefusals:
         await client.post("market/order", {"shop": 1}, status=404)
         await client.post("market/pickup", {"order_id": 1}, status=404)
         await client.post("market/burst", {"count": 0}, status=422)
+        await client.post("market/order", {"shop": "x"}, status=404)
+        await client.post("market/pickup", {"order_id": "1", "market": "tiktokshop"}, status=404)
+        await client.post("market/order", {"market": "shopee"}, status=422)
         assert running.stage.sandbox.orders == {}
+        assert running.stage.tts.orders == {}
 
 
 async def test_event_stream_starts_with_the_state_then_follows_changes(client: Client):
@@ -188,6 +182,7 @@ async def test_event_stream_starts_with_the_state_then_follows_changes(client: C
     assert "Halo kak" in message["html"]
     market = next(item["market"] for item in seen if item["type"] == "market")
     assert market["log"][0]["title"] == "→ tokobot: webhook pesan pembeli"
+    assert market["log"][0]["market"] == "tokopedia"
 
 
 async def test_topic_mode_gives_each_buyer_a_topic(tmp_path: Path):
@@ -197,7 +192,7 @@ async def test_topic_mode_gives_each_buyer_a_topic(tmp_path: Path):
         await stage.buyer_writes(SITI, "Kak, ready?")
         topics = await eventually(stage.topics)
         assert topics[0]["name"].startswith("Siti")
-        relayed = await eventually(lambda: _bot_message(running, "Kak, ready?"))
+        relayed = await eventually(lambda: bot_message(running, "Kak, ready?"))
         assert relayed.thread_id == topics[0]["id"]
         stage.staff_sends("rina", "Ready kak", thread=topics[0]["id"])
         await eventually(lambda: stage.sandbox.replies)

@@ -2,7 +2,8 @@
 
 Runs ``tokobot demo`` as a child process and plays a short session: a buyer writes, staff
 reply from the group, the reply reaches the marketplace; an order arrives and is accepted.
-A screenshot of the end state is kept in ``test-artifacts/demo.png``.
+Then the same chat round trip on Tokopedia & Shop, and an order there. A screenshot of the
+end state is kept in ``test-artifacts/demo.png`` (``docs/demo.png`` is a copy of it).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ expect = sync_api.expect
 
 
 def test_chat_reply_and_accept_in_the_browser(tmp_path: Path, launch):
-    """A buyer's message, a staff reply that reaches the buyer, and an accepted order."""
+    """A buyer's message, a staff reply that reaches the buyer, and an accepted order; then a
+    Tokopedia & Shop chat and reply, and an order there."""
     process = launch(tmp_path)
     expect.set_options(timeout=15_000)
     with sync_api.sync_playwright() as playwright:
@@ -52,35 +54,65 @@ def test_chat_reply_and_accept_in_the_browser(tmp_path: Path, launch):
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(process.url)
             expect(page.locator("#conn")).to_have_class(re.compile(r"\blive\b"))
-
-            page.select_option("#buyer", label="Siti Aminah")
-            page.fill("#buyer-text", "Kak, kopi gayo 250g masih ada? Mau ambil 2 😊")
-            page.click("#buyer-form button[type=submit]")
-            relayed = page.locator(".row.bot", has_text="kopi gayo 250g masih ada")
-            expect(relayed).to_be_visible()
-            expect(relayed.locator("button.kb", has_text="Balas")).to_be_visible()
-
-            relayed.locator(".reply-link").click()
-            expect(page.locator("#replybar")).to_be_visible()
-            page.fill("#text", "Masih ada kak, silakan langsung diorder ya 🙏")
-            page.press("#text", "Enter")
-            mine = page.locator(".row.mine", has_text="Masih ada kak")
-            expect(mine.locator(".reaction")).to_have_text("👍")
-            received = page.locator("#log .entry.in", has_text="Masih ada kak")
-            expect(received).to_contain_text("balasan ke Siti Aminah")
-
-            page.click("#new-order")
-            alert = page.locator(".row.bot", has_text="Pesanan baru")
-            expect(alert).to_have_count(1)
-            alert.locator("button.kb", has_text="Terima").click()
-            expect(alert).to_contain_text("Diterima oleh Rina")
-            expect(alert.locator("button.kb")).to_have_count(0)
-            expect(page.locator("#log .entry.in", has_text="pesanan diterima")).to_be_visible()
-            expect(page.locator("#orders .status").first).to_have_text("Diterima penjual")
-
+            _tokopedia(page)
+            _tokopedia_and_shop(page)
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "demo.png"))
             assert errors == []
         finally:
             browser.close()
     assert process.stop()[0] == 0
+
+
+def _tokopedia(page) -> None:
+    page.select_option("#buyer", label="Siti Aminah")
+    page.fill("#buyer-text", "Kak, kopi gayo 250g masih ada? Mau ambil 2 😊")
+    page.click("#buyer-form button[type=submit]")
+    relayed = page.locator(".row.bot", has_text="kopi gayo 250g masih ada")
+    expect(relayed).to_be_visible()
+    expect(relayed.locator("button.kb", has_text="Balas")).to_be_visible()
+
+    relayed.locator(".reply-link").click()
+    expect(page.locator("#replybar")).to_be_visible()
+    page.fill("#text", "Masih ada kak, silakan langsung diorder ya 🙏")
+    page.press("#text", "Enter")
+    mine = page.locator(".row.mine", has_text="Masih ada kak")
+    expect(mine.locator(".reaction")).to_have_text("👍")
+    received = page.locator("#log .entry.in", has_text="Masih ada kak")
+    expect(received).to_contain_text("balasan ke Siti Aminah")
+
+    page.click("#new-order")
+    alert = page.locator(".row.bot", has_text="Pesanan baru")
+    expect(alert).to_have_count(1)
+    alert.locator("button.kb", has_text="Terima").click()
+    expect(alert).to_contain_text("Diterima oleh Rina")
+    expect(alert.locator("button.kb")).to_have_count(0)
+    expect(page.locator("#log .entry.in", has_text="pesanan diterima")).to_be_visible()
+    expect(page.locator("#orders .status").first).to_have_text("Diterima penjual")
+
+
+def _tokopedia_and_shop(page) -> None:
+    page.click("#market-switch button[data-market=tiktokshop]")
+    expect(page.locator("#market-switch button.on")).to_have_text("Tokopedia & Shop")
+    expect(page.locator("#orders")).to_contain_text("Belum ada pesanan")
+    page.select_option("#buyer", label="Dewi Lestari")
+    page.fill("#buyer-text", "Kak, kemeja batik L masih ada?")
+    page.click("#buyer-form button[type=submit]")
+    relayed = page.locator(".row.bot", has_text="kemeja batik L masih ada")
+    expect(relayed).to_contain_text("Tokopedia & Shop")
+
+    relayed.locator(".reply-link").click()
+    page.fill("#text", "Ada kak, ukuran L tinggal 3 🙏")
+    page.press("#text", "Enter")
+    mine = page.locator(".row.mine", has_text="ukuran L tinggal 3")
+    expect(mine.locator(".reaction")).to_have_text("👍")
+    received = page.locator(
+        '#log .entry.in[data-market="tiktokshop"]', has_text="ukuran L tinggal 3"
+    )
+    expect(received).to_contain_text("Tokopedia & Shop")
+    expect(received).to_contain_text("balasan ke Dewi Lestari")
+
+    page.click("#new-order")
+    expect(page.locator("#orders .status").first).to_have_text("Perlu dikirim")
+    expect(page.locator(".row.bot", has_text="Pesanan baru")).to_have_count(2)
+    assert not re.search(r"tik ?tok", page.inner_text("body"), re.IGNORECASE)

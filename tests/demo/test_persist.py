@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo.cast import BUYERS, CHAT_ID, FIRST_ORDER_ID
+from bot.demo.cast import BUYERS, CHAT_ID, FIRST_ORDER_ID, TTS_SHOP_ID
 from bot.demo.persist import DemoFiles, new_stage, restore, snapshot
 from bot.demo.run import DemoOptions, demo
 from tests.demo.conftest import eventually
@@ -57,7 +57,10 @@ async def test_fresh_forgets_the_previous_session(tmp_path: Path):
     async with demo(DemoOptions(tmp_path, port=0, fresh=True)) as again:
         state = again.stage.state()
         assert state["messages"] == []
-        assert state["market"]["log"] == []
+        # A new session: only the Tokopedia & Shop authorization that starts every one.
+        assert [e["title"] for e in state["market"]["log"]] == [
+            "→ tokobot: penjual menghubungkan toko"
+        ]
 
 
 def test_state_file_without_its_database_is_discarded(tmp_path: Path, caplog):
@@ -93,6 +96,7 @@ def test_snapshot_restores_to_the_same_snapshot():
     stage.sandbox.post_reply(stage.sandbox.rooms[10_000], "Ada kak")
     stage.sandbox.add_order(479573, order_id=FIRST_ORDER_ID)
     stage.note("in", "judul", "isi")
+    _tokopedia_and_shop(stage)
     data = json.loads(json.dumps(snapshot(stage)))
     restored = restore(data, topics=True)
     # The order was added behind the stage's back; restoring still continues after it.
@@ -100,3 +104,48 @@ def test_snapshot_restores_to_the_same_snapshot():
     assert json.loads(json.dumps(snapshot(restored))) == data | {"next_order": FIRST_ORDER_ID + 1}
     assert restored.fake.user_sends(CHAT_ID, 5_100_001, "lagi", first_name="Rina") == 2
     assert restored.sandbox.room_for(479573, BUYERS[2].user_id, "Dewi").msg_id == 10_002
+
+
+def _tokopedia_and_shop(stage):
+    """Arrange a conversation, an order with a pending cancellation, and a seller grant."""
+    tts = stage.tts
+    conversation = tts.add_conversation(TTS_SHOP_ID, "Siti Aminah")
+    tts.buyer_says(conversation, "Kak?")
+    tts.add_message(conversation, "SHOP", "Ada kak")
+    tts.conversation(conversation).read_ids.add(tts.conversation(conversation).messages[0]["id"])
+    order = tts.add_order(TTS_SHOP_ID, buyer_nickname="Andi Wijaya")
+    tts.request_cancellation(order["id"], "Berubah pikiran")
+    tts.webhook_body(1, order_id=order["id"])  # uses a notification id
+    return tts.exchange_auth_code(tts.issue_auth_code([TTS_SHOP_ID]))
+
+
+def test_tokopedia_and_shop_tokens_and_ids_survive_a_restore():
+    """tokobot's stored tokens stay valid and no id (notification ids above all) repeats."""
+    stage = new_stage(topics=False)
+    grant = _tokopedia_and_shop(stage)
+    before = stage.tts
+    restored = restore(json.loads(json.dumps(snapshot(stage))), topics=False).tts
+    assert restored.access_token(grant["access_token"]) is not None
+    assert restored.grant_for_shop(TTS_SHOP_ID).open_id == grant["open_id"]
+    assert restored.refresh_tokens(grant["refresh_token"])["open_id"] == grant["open_id"]
+    for kind in ("order", "conversation", "message", "cancel", "notification", "user"):
+        assert restored.new_id(kind) == before.new_id(kind)
+    [conversation] = restored.conversations.values()
+    assert (conversation.buyer.nickname, conversation.unread_count) == ("Siti Aminah", 0)
+    [cancel] = restored.cancellations.values()
+    assert cancel.reason == "Berubah pikiran"
+
+
+def test_a_version_1_state_gets_a_fresh_tokopedia_and_shop():
+    """A file from before Tokopedia & Shop still restores the rest."""
+    stage = new_stage(topics=False)
+    stage.sandbox.add_chat(479573, SITI, "Siti Aminah", "Kak?")
+    _tokopedia_and_shop(stage)
+    data = json.loads(json.dumps(snapshot(stage)))
+    del data["tiktokshop"]
+    data["log"] = [{"at": 1.0, "dir": "in", "title": "judul", "detail": "isi", "ok": True}]
+    restored = restore(data | {"version": 1}, topics=False)
+    assert list(restored.sandbox.rooms) == [10_000]
+    assert restored.log[0]["market"] == "tokopedia"
+    assert restored.tts.orders == {}
+    assert not restored.tiktok.connected

@@ -1,4 +1,6 @@
-// tokobot demo page: a Telegram-like staff group (left) and the marketplace (right).
+// tokobot demo page: a Telegram-like staff group (left) and the marketplaces (right).
+// The marketplace panel switches between the marketplaces the server lists (state.markets);
+// their labels come from the server too. The log below lists both, each entry labelled.
 // Server text is always set with textContent; the only HTML inserted is a message's "html",
 // which the server builds from Telegram's entities with every piece of text escaped.
 "use strict";
@@ -16,6 +18,9 @@
     replyTo: null,
     awaitPrompt: 0, // until this time, a bot "force reply" prompt becomes the reply target
     pane: "group",
+    markets: [], // [{key, label, shops}]
+    market: localStorage.getItem("tokobot-demo-market") || "tokopedia",
+    lastMarket: null, // the latest market view, redrawn when switching marketplaces
   };
   const rupiah = new Intl.NumberFormat("id-ID");
   const clock = (seconds) =>
@@ -87,7 +92,9 @@
     $("chat-sub").textContent = `${state.bot.name}, ${state.staff.map((s) => s.name).join(", ")}`;
     fillSelect($("me"), state.staff.map((s) => [s.key, s.label]), ui.me);
     fillSelect($("buyer"), state.buyers.map((b) => [b.id, b.name]), $("buyer").value);
-    fillSelect($("shop"), state.shops.map((s) => [s.id, s.name]), $("shop").value);
+    ui.markets = state.markets;
+    if (!ui.markets.some((m) => m.key === ui.market)) ui.market = ui.markets[0].key;
+    renderMarketSwitch();
     ui.messages.clear();
     $("messages").querySelectorAll(".row").forEach((node) => node.remove());
     ui.topics = state.topics;
@@ -332,15 +339,43 @@
 
   // -- the marketplace ---------------------------------------------------------------------
 
+  const marketLabel = (key) => (ui.markets.find((m) => m.key === key) || { label: key }).label;
+
+  function renderMarketSwitch() {
+    $("market").dataset.market = ui.market;
+    $("market-switch").replaceChildren(
+      ...ui.markets.map((m) => {
+        const button = el("button", m.key === ui.market ? "on" : "", m.label);
+        button.type = "button";
+        button.dataset.market = m.key;
+        button.setAttribute("aria-pressed", String(m.key === ui.market));
+        button.addEventListener("click", () => setMarket(m.key));
+        return button;
+      }),
+    );
+    const current = ui.markets.find((m) => m.key === ui.market);
+    fillSelect($("shop"), current.shops.map((s) => [s.id, s.name]), $("shop").value);
+  }
+
+  function setMarket(key) {
+    ui.market = key;
+    localStorage.setItem("tokobot-demo-market", key);
+    renderMarketSwitch();
+    if (ui.lastMarket) renderMarket(ui.lastMarket, false);
+  }
+
   function renderMarket(market, live) {
-    $("order-count").textContent = market.order_count ? `(${market.order_count})` : "";
+    ui.lastMarket = market;
+    const mine = market[ui.market] || { orders: [], order_count: 0 };
+    $("not-connected").hidden = mine.connected !== false;
+    $("order-count").textContent = mine.order_count ? `(${mine.order_count})` : "";
     const orders = $("orders");
-    if (!market.orders.length) {
+    if (!mine.orders.length) {
       orders.replaceChildren(el("li", "empty", "Belum ada pesanan."));
     } else {
-      orders.replaceChildren(...market.orders.map(renderOrder));
-      if (market.order_count > market.orders.length) {
-        orders.append(el("li", "muted small", `… dan ${market.order_count - market.orders.length} pesanan lebih lama`));
+      orders.replaceChildren(...mine.orders.map(renderOrder));
+      if (mine.order_count > mine.orders.length) {
+        orders.append(el("li", "muted small", `… dan ${mine.order_count - mine.orders.length} pesanan lebih lama`));
       }
     }
     const log = $("log");
@@ -353,18 +388,19 @@
     const item = el("li", "order");
     item.dataset.order = String(order.order_id);
     const head = el("div", "order-head");
-    head.append(el("span", "invoice", order.invoice), el("span", `status s${order.status}`, order.status_label));
+    head.append(el("span", "invoice", order.invoice), el("span", `status ${order.tone}`, order.status_label));
     item.append(head);
     item.append(el("div", "small", `${order.buyer} · ${order.items}`));
     const foot = el("div", "order-foot");
     foot.append(el("b", "", `Rp${rupiah.format(order.total)}`));
     if (order.cancel_requested) foot.append(el("span", "muted small", "pembeli minta batal"));
     const actions = el("span", "order-actions");
+    const ref = { order_id: order.order_id, market: order.market }; // ids stay strings where they are
     if (order.can_request_cancel) {
-      actions.append(action("Pembeli minta batal", () => post("market/cancel-request", { order_id: order.order_id })));
+      actions.append(action("Pembeli minta batal", () => post("market/cancel-request", ref)));
     }
     if (order.can_pickup) {
-      actions.append(action("Kurir pick up", () => post("market/pickup", { order_id: order.order_id })));
+      actions.append(action("Kurir pick up", () => post("market/pickup", ref)));
     }
     foot.append(actions);
     item.append(foot);
@@ -386,9 +422,13 @@
   }
 
   function renderEntry(entry) {
+    const market = entry.market || "tokopedia"; // entries saved before there were two
     const item = el("li", `entry ${entry.dir} ${entry.ok ? "ok" : "fail"}`);
+    item.dataset.market = market;
     const head = el("div", "entry-head");
-    head.append(el("span", "entry-title", entry.title));
+    const title = el("span", "entry-title");
+    title.append(el("span", "tag", marketLabel(market)), el("span", "", entry.title));
+    head.append(title);
     const status = entry.ok ? "✓" : `✗ ${entry.status || ""} ${entry.error || ""}`.trim();
     head.append(el("span", "entry-meta", `${status} · ${clock(entry.at)}`));
     item.append(head, el("div", "entry-detail", entry.detail));
@@ -462,16 +502,16 @@
       event.preventDefault();
       const box = $("buyer-text");
       const text = box.value.trim() || box.placeholder;
-      await post("market/chat", { buyer: Number($("buyer").value), text, shop: Number($("shop").value) });
+      await post("market/chat", { buyer: Number($("buyer").value), text, shop: $("shop").value, market: ui.market });
       box.value = "";
     });
-    $("new-order").addEventListener("click", () => post("market/order", { shop: Number($("shop").value) }));
+    $("new-order").addEventListener("click", () => post("market/order", { shop: $("shop").value, market: ui.market }));
     $("burst").addEventListener("click", async () => {
       const button = $("burst");
       button.disabled = true;
       button.textContent = "⏳ mengirim 200 pesanan…";
       try {
-        const result = await post("market/burst", { count: 200 });
+        const result = await post("market/burst", { count: 200, market: ui.market });
         toast(`${result.accepted} dari ${result.created} webhook diterima tokobot`, "info");
       } finally {
         button.disabled = false;
