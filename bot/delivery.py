@@ -320,20 +320,53 @@ class Delivery:
             if event_id is not None:
                 await self._done(session, event_id)
 
-    async def digests(self, rows: Sequence[InboxEvent]) -> None:
-        """Coalesce many new orders into digest messages, one button per order."""
+    async def _new_order(self, row: InboxEvent) -> Order | None:
+        """The order a row announces, if it is a new one waiting for staff.
+
+        Tokopedia announces new orders outright; TikTok Shop only says an order's status
+        changed, so an unknown order now awaiting action is fetched and treated as new.
+        """
+        event = event_of(row)
+        if isinstance(event, OrderCreated):
+            return await self._with_deadline(event.order)
+        if not isinstance(event, OrderStatusChanged):
+            return None
+        if event.status.state is not OrderState.AWAITING_ACCEPTANCE:
+            return None
+        async with self._sessions() as session:
+            known = await orders.get_order(
+                session=session, marketplace=event.marketplace.value, order_id=event.order_id
+            )
+        if known is not None:
+            return None
+        try:
+            order = await self._marketplaces[event.marketplace.value].get_order(
+                event.shop_id, event.order_id
+            )
+        except MarketplaceError:
+            return None  # delivered one by one instead, with its own retries
+        return order.model_copy(update={"status": event.status})
+
+    async def digests(self, rows: Sequence[InboxEvent]) -> set[int]:
+        """Coalesce many new orders into digest messages, one button per order.
+
+        Returns the ids of the events handled here; the rest go the ordinary way.
+        """
         # One digest never mixes shops: each button's token is issued for its digest's shop.
         by_shop: dict[tuple[str, str], list[tuple[int, Order]]] = {}
         for row in rows:
             assert row.id is not None
-            event = event_of(row)
-            assert isinstance(event, OrderCreated)
-            key = (event.order.marketplace.value, event.order.shop_id)
-            order = await self._with_deadline(event.order)
-            by_shop.setdefault(key, []).append((row.id, order))
+            order = await self._new_order(row)
+            if order is not None:
+                key = (order.marketplace.value, order.shop_id)
+                by_shop.setdefault(key, []).append((row.id, order))
+        handled: set[int] = set()
         for batch in by_shop.values():
             for start in range(0, len(batch), DIGEST_MAX_ORDERS):
-                await self._send_digest(batch[start : start + DIGEST_MAX_ORDERS])
+                chunk = batch[start : start + DIGEST_MAX_ORDERS]
+                await self._send_digest(chunk)
+                handled.update(event_id for event_id, _ in chunk)
+        return handled
 
     async def _send_digest(self, batch: Sequence[tuple[int, Order]]) -> None:
         todo: list[tuple[int, Order]] = []

@@ -65,6 +65,8 @@ class Relay:
         self._pacer = pacer
         self._clock = clock
         self._wake = asyncio.Event()
+        # Set when the process is stopping: the current pass hands its rest back.
+        self.stopping = asyncio.Event()
         self._outage_streak = 0
         self._delivery = Delivery(
             sessions=sessions,
@@ -80,6 +82,7 @@ class Relay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; a pass in progress finishes its current send."""
+        self.stopping = stop
         while not stop.is_set():
             try:
                 delivered = await self.run_once()
@@ -110,11 +113,20 @@ class Relay:
             return 0
         pending = list(rows)
         try:
-            new_orders = [row for row in pending if row.kind == "order_created"]
-            if self._should_digest(len(new_orders)):
-                await self._delivery.digests(new_orders)
-                pending = [row for row in pending if row.kind != "order_created"]
+            maybe_new = [row for row in pending if row.kind in ("order_created", "order_status")]
+            if self._should_digest(len(maybe_new)):
+                handled = await self._delivery.digests(maybe_new)
+                pending = [row for row in pending if row.id not in handled]
             while pending:
+                if self.stopping.is_set():
+                    # Stopping: hand the rest back at once instead of after the lease.
+                    async with self._sessions() as session, session.begin():
+                        await inbox.postpone(
+                            session=session,
+                            event_ids=[row.id for row in pending if row.id],
+                            until=self._clock(),
+                        )
+                    return len(rows) - len(pending)
                 await self._deliver_one(pending[0])
                 pending.pop(0)
         except Outage as outage:

@@ -21,11 +21,14 @@ async def test_english_staff_see_english(sqlite_url):
 
 async def test_webhook_mode_registers_the_url_with_its_secret(sqlite_url):
     """Starting in webhook mode calls setWebhook on /telegram with the secret token."""
-    async with harness(
-        sqlite_url,
-        telegram_webhook_url="https://bot.example.com",
-        telegram_webhook_secret="s3cret_token",
-    ) as h, started(h.rt, poll=False):
+    async with (
+        harness(
+            sqlite_url,
+            telegram_webhook_url="https://bot.example.com",
+            telegram_webhook_secret="s3cret_token",
+        ) as h,
+        started(h.rt, poll=False),
+    ):
         pass
     assert h.fake.webhook.url == "https://bot.example.com/telegram"
     assert h.fake.webhook.secret_token == "s3cret_token"

@@ -223,3 +223,16 @@ async def test_healthz_answers_503_when_the_database_is_unreachable(sqlite_url, 
         # let it finish while this test's event loop still runs.
         gc.collect()
         await asyncio.sleep(0.2)
+
+
+async def test_stopping_hands_undelivered_events_back_at_once(sqlite_url):
+    """A pass that finds tokobot stopping leaves its events pending and due at once."""
+    async with harness(sqlite_url) as h:
+        for buyer in range(5):
+            room = h.sandbox.add_chat(SHOP_ID, buyer + 1, f"Buyer {buyer}", f"halo {buyer}")
+            await h.webhook("chat", room)
+        h.rt.relay.stopping.set()
+        assert await h.rt.relay.run_once() == 0
+        assert (await h.web.get("/healthz")).json()["backlog"]["pending"] == 5
+        h.rt.relay.stopping.clear()
+        assert await h.rt.relay.run_once() == 5  # due now, not two minutes later

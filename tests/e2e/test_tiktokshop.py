@@ -9,6 +9,8 @@ from sqlalchemy import select
 from bot import jobs
 from bot.app import oauth_secret
 from bot.oauth import make_state
+from bot.pacer import GroupPacer
+from bot.sandbox.telegram import FakeTelegram
 from storage.models import MarketplaceState, ShopRow
 from tests.harness import TTS_SHOP_ID, harness
 
@@ -225,3 +227,21 @@ async def test_expiring_authorization_warns_with_the_date(sqlite_url):
         text = h.last().plain_text
         assert "berakhir" in text
         assert "Toko Maju Jaya" in text
+
+
+async def test_burst_of_status_announced_orders_becomes_digests(sqlite_url):
+    """Orders announced only by status webhooks are coalesced into digests too."""
+    fake = FakeTelegram(enforce_limits=True)
+    async with harness(sqlite_url, marketplaces=BOTH, fake=fake, pacer=GroupPacer()) as h:
+        await _connected(h)
+        placed = [h.tts.add_order(TTS_SHOP_ID) for _ in range(60)]
+        for order in placed:
+            assert (
+                await h.post_tts(h.tts.webhook_body(1, order_id=order["id"]))
+            ).status_code == 200
+        await h.deliver()
+        assert all(call.ok for call in fake.calls)
+        messages = h.group()
+        assert len(messages) <= 3
+        buttons = [b for m in messages for row in m.reply_markup["inline_keyboard"] for b in row]
+        assert len(buttons) == 60

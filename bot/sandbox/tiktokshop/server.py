@@ -14,7 +14,7 @@ DEMO_APP_KEY = "sandbox-app-key"
 DEMO_APP_SECRET = "sandbox-app-secret"  # noqa: S105  (public demo credential, not a secret)
 DEMO_SERVICE_ID = "7000000000000000001"
 DEMO_SHOP_ID = "7495540735365777507"
-DEMO_SHOP_NAME = "Toko Maju Jaya (Tokopedia & Shop)"
+DEMO_SHOP_NAME = "Toko Maju Jaya"  # tokobot adds the marketplace label itself
 
 
 async def serve(state: TikTokSandboxState, host: str = "127.0.0.1", port: int = 9100) -> None:
