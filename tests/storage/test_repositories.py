@@ -19,8 +19,13 @@ T0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 def _item(key: str, at: datetime = T0, window: int = 0) -> InboxItem:
     return InboxItem(
-        dedup_key=key, window=window, marketplace="tokopedia", kind="order_created",
-        payload="{}", order_id=key, received_at=at,
+        dedup_key=key,
+        window=window,
+        marketplace="tokopedia",
+        kind="order_created",
+        payload="{}",
+        order_id=key,
+        received_at=at,
     )
 
 
@@ -63,11 +68,16 @@ async def test_windowed_keys_expire(sessions):
 
 async def test_claim_is_won_once_and_can_be_retaken_after_release(sessions):
     """Only one claimant wins; a released (failed) action may be claimed again."""
+
     async def take(actor: int) -> bool:
         async with sessions() as session, session.begin():
             result = await claims.claim(
-                session=session, key="k", action="accept", actor_id=actor,
-                actor_name=str(actor), now=T0,
+                session=session,
+                key="k",
+                action="accept",
+                actor_id=actor,
+                actor_name=str(actor),
+                now=T0,
             )
         return result.won
 
