@@ -333,3 +333,22 @@ async def test_echo_of_our_own_reply_is_not_relayed_as_a_buyer_message(sqlite_ur
         await h.post_webhook("chat", genuine)
         await h.deliver()
         assert "Oke, saya order" in h.last().plain_text
+
+
+async def test_two_tokobot_instances_sharing_a_database_ack_once(db_url):
+    """Two separate tokobot runtimes (as two processes would) pressing Accept make one ack."""
+    async with harness(db_url) as first:
+        order, alert = await _relayed_order(first)
+        data = first.button(alert, "Terima")
+        async with harness(db_url, fake=first.fake, sandbox=first.sandbox) as second:
+            # The same admin on two phones: permission passes twice, the claim decides.
+            first.fake.user_presses(CHAT_ID, ADMIN_ID, alert.message_id, data)
+            first.fake.user_presses(CHAT_ID, ADMIN_ID, alert.message_id, data)
+            one, two = await first.rt.application.bot.get_updates(offset=first.offset, timeout=0)
+            await asyncio.gather(
+                first.rt.application.process_update(one),
+                second.rt.application.process_update(two),
+            )
+        acks = [c for c in first.sandbox.calls if c.path.endswith("/ack")]
+        assert len(acks) == 1
+        assert first.sandbox.orders[order["order_id"]]["order_status"] == 400
