@@ -1,0 +1,77 @@
+"""``python -m bench [--only ingest|burst] [-n N] [-c C]``: run, print, save results."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.burst import run_burst
+from bench.ingest import run_ingest
+from bench.report import correctness_failures, print_report
+
+RESULTS = Path(__file__).with_name("results") / "latest.json"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", choices=["ingest", "burst"], help="run one benchmark")
+    parser.add_argument("-n", type=int, default=10_000, help="ingest: webhooks per route")
+    parser.add_argument("-c", type=int, default=32, help="concurrent connections")
+    parser.add_argument("--orders", type=int, default=1_000, help="burst: new orders")
+    parser.add_argument(
+        "--limit", type=float, default=300.0, help="burst: give up after this many seconds"
+    )
+    parser.add_argument(
+        "--freeze-gc",
+        action="store_true",
+        help="ingest: gc.freeze() before serving (a proposed change to bot.app.run)",
+    )
+    return parser
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+async def _run(args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": _machine()}
+    if args.only in (None, "ingest"):
+        results["ingest"] = await run_ingest(
+            count=args.n, concurrency=args.c, freeze_gc=args.freeze_gc
+        )
+    if args.only in (None, "burst"):
+        results["burst"] = await run_burst(count=args.orders, concurrency=args.c, limit=args.limit)
+    return results
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    results = asyncio.run(_run(args))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print_report(results)
+    print(f"\nsaved {RESULTS}")
+    failures = correctness_failures(results)
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""The printed table and the checks that make ``python -m bench`` fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+INGEST_RATE = 1_000  # acks/s
+INGEST_P99_MS = 50.0
+INGEST_RATIO = 0.5  # of the bare endpoint
+BURST_SECONDS = 180.0
+
+
+def _mark(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def _ingest(result: dict[str, Any]) -> None:
+    bare, hook, inbox = result["bare"], result["webhook"], result["inbox"]
+    print(
+        f"\ningest: {result['count']:,} signed webhooks per route, {result['concurrency']} "
+        f"connections, SQLite file (gc.freeze: {'yes' if result['freeze_gc'] else 'no'})"
+    )
+    print(f"  {'':22}{'acks/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server CPU/req':>16}")
+    for label, row in (("bare endpoint", bare), ("tokobot webhook", hook)):
+        print(
+            f"  {label:22}{row['per_second']:>9,.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
+            f"{row['server_cpu_us_per_request']:>13,} us"
+        )
+    print(
+        f"  ratio webhook/bare: {result['ratio']:.2f} acks/s, "
+        f"{hook['p99_ms'] / bare['p99_ms']:.1f}x p99, "
+        f"{hook['server_cpu_us_per_request'] / bare['server_cpu_us_per_request']:.1f}x CPU"
+    )
+    print(
+        f"  CPU busy (share of one core): server {bare['server_cpu_busy']} / "
+        f"{hook['server_cpu_busy']}, load generator {bare.get('client_cpu_busy')} / "
+        f"{hook.get('client_cpu_busy')} (bare / webhook)"
+    )
+    print(
+        f"  inbox: {inbox['acked']:,} acked, {inbox['inbox_rows']:,} rows, "
+        f"{inbox['missing']} missing, {inbox['duplicated']} duplicated"
+    )
+    print(
+        f"  targets: >= {INGEST_RATE:,}/s {_mark(hook['per_second'] >= INGEST_RATE)}, "
+        f"p99 < {INGEST_P99_MS:.0f} ms {_mark(hook['p99_ms'] < INGEST_P99_MS)}, "
+        f">= {INGEST_RATIO} of bare {_mark(result['ratio'] >= INGEST_RATIO)}"
+    )
+
+
+def _burst(result: dict[str, Any]) -> None:
+    seconds = result["all_visible_seconds"]
+    print(f"\nburst: {result['orders']:,} new orders, fake Telegram at 20 msgs/min per group")
+    print(f"  all acked after {result['all_acked_seconds']:.1f} s")
+    if seconds is None:
+        print(f"  NOT all visible: {result['visible']:,} of {result['orders']:,}")
+    else:
+        print(
+            f"  all visible and actionable after {seconds:.1f} s "
+            f"({seconds / result['floor_seconds']:.2f}x the limit's floor of "
+            f"{result['floor_seconds']:.0f} s) {_mark(seconds < BURST_SECONDS)}"
+            if result["floor_seconds"]
+            else f"  all visible and actionable after {seconds:.1f} s"
+        )
+    print(
+        f"  messages: {result['messages']} ({result['digests']} digests, "
+        f"{result['single_alerts']} single alerts; floor {result['floor_messages']}); "
+        f"Telegram calls {result['calls']} (+{result['get_updates_calls']} getUpdates)"
+    )
+    print(
+        f"  429s {result['rate_limited_429']}, lost {result['lost']}, "
+        f"duplicates {result['duplicates']}, inbox {result['inbox']}"
+    )
+
+
+def print_report(results: dict[str, Any]) -> None:
+    machine = results["machine"]
+    print(
+        f"tokobot benchmarks: {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"SQLite {machine['sqlite']}, {machine['at']}"
+    )
+    if "ingest" in results:
+        _ingest(results["ingest"])
+    if "burst" in results:
+        _burst(results["burst"])
+
+
+def correctness_failures(results: dict[str, Any]) -> list[str]:
+    """Broken guarantees (not missed speed targets, which depend on the machine)."""
+    failures = []
+    if "ingest" in results:
+        inbox = results["ingest"]["inbox"]
+        if inbox["missing"] or inbox["duplicated"] or inbox["unacked_rows"]:
+            failures.append(f"ingest: inbox does not hold each acked webhook once: {inbox}")
+        for name in ("bare", "webhook"):
+            if results["ingest"][name]["errors"]:
+                failures.append(f"ingest: {name} answered {results['ingest'][name]['errors']}")
+    if "burst" in results:
+        burst = results["burst"]
+        if burst["acked"] != burst["orders"]:
+            failures.append(f"burst: {burst['orders'] - burst['acked']} webhooks not acked")
+        for key in ("lost", "duplicates", "rate_limited_429"):
+            if burst[key]:
+                failures.append(f"burst: {key} = {burst[key]}")
+    return failures
