@@ -31,9 +31,10 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=float, default=300.0, help="burst: give up after this many seconds"
     )
     parser.add_argument(
-        "--freeze-gc",
-        action="store_true",
-        help="ingest: gc.freeze() before serving (a proposed change to bot.app.run)",
+        "--no-freeze-gc",
+        dest="freeze_gc",
+        action="store_false",
+        help="ingest: skip the gc.freeze() that tokobot run does before serving",
     )
     return parser
 

@@ -10,7 +10,6 @@ delivery worker is not started, so the figures are the receiving path alone.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import resource
 import sys
@@ -24,7 +23,7 @@ from sqlalchemy import select
 
 from bench.common import bench_settings, serving
 from bench.loadgen import BARE_PATH
-from bot.app import runtime
+from bot.app import runtime, settle_heap
 from storage.models import InboxEvent
 
 
@@ -101,7 +100,7 @@ async def _phase(
 
 
 async def run_ingest(
-    *, count: int, concurrency: int, warmup: int = 500, freeze_gc: bool = False
+    *, count: int, concurrency: int, warmup: int = 500, freeze_gc: bool = True
 ) -> dict[str, Any]:
     """Warm both routes up, then time the bare route and the webhook route in turn."""
     phases: dict[str, dict[str, Any]] = {}
@@ -113,8 +112,7 @@ async def run_ingest(
         )
         async with runtime(settings, extra=bare_router()) as rt:
             if freeze_gc:
-                gc.collect()
-                gc.freeze()  # what the proposed change to bot.app.run does before serving
+                settle_heap()  # exactly what bot.app.run does before serving
             async with serving(rt.web) as port:
                 plan = [
                     ("warmup_bare", warmup, 0, True),

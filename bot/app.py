@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -359,6 +360,17 @@ async def started(rt: Runtime, *, poll: bool = True) -> AsyncIterator[None]:
             await application.stop()
 
 
+def settle_heap() -> None:
+    """Move start-up objects out of the garbage collector's way before serving.
+
+    Everything built at start-up (PTB, SQLAlchemy, FastAPI, pydantic schemas) lives for the
+    whole process; frozen, it is no longer rescanned by every full collection, which
+    otherwise stalled webhook answers by ~70 ms about once a second under load (bench/).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class _Server(uvicorn.Server):
     """uvicorn, minus its signal capture: it re-raises SIGTERM after serving, which would
     kill the process before the relay and PTB have stopped. ``run`` handles signals."""
@@ -385,6 +397,7 @@ async def run(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, _stop_serving, server, sig)
         log.info("tokobot listening on %s:%d", settings.http_host, settings.http_port)
+        settle_heap()
         await server.serve()
     log.info("tokobot stopped cleanly")
 

@@ -354,13 +354,23 @@ class Delivery:
         """
         # One digest never mixes shops: each button's token is issued for its digest's shop.
         by_shop: dict[tuple[str, str], list[tuple[int, Order]]] = {}
+        seen: set[tuple[str, str]] = set()
+        handled: set[int] = set()
         for row in rows:
             assert row.id is not None
             order = await self._new_order(row)
-            if order is not None:
-                key = (order.marketplace.value, order.shop_id)
-                by_shop.setdefault(key, []).append((row.id, order))
-        handled: set[int] = set()
+            if order is None:
+                continue
+            identity = (order.marketplace.value, order.order_id)
+            if identity in seen:  # the same order by webhook and by reconciliation
+                async with self._sessions() as session, session.begin():
+                    await self._done(session, row.id)
+                handled.add(row.id)
+                continue
+            seen.add(identity)
+            by_shop.setdefault((order.marketplace.value, order.shop_id), []).append(
+                (row.id, order)
+            )
         for batch in by_shop.values():
             for start in range(0, len(batch), DIGEST_MAX_ORDERS):
                 chunk = batch[start : start + DIGEST_MAX_ORDERS]

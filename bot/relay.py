@@ -143,10 +143,15 @@ class Relay:
         return len(rows)
 
     def _should_digest(self, new_orders: int) -> bool:
+        """Digest once new orders would take more than half of the minute's free slots.
+
+        A burst arrives over several passes; spending the whole first window on single
+        alerts would leave the rest of the burst a window later.
+        """
         if new_orders < self._config.digest_threshold:
             return False
-        free = self._pacer.free_slots(self._config.chat_id) if self._pacer else new_orders
-        return new_orders > free
+        free = self._pacer.free_slots(self._config.chat_id) if self._pacer else 2 * new_orders
+        return new_orders > free // 2
 
     # --- one event ---------------------------------------------------------------------------
 

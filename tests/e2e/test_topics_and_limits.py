@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import jobs
 from bot.pacer import GroupPacer
 from bot.sandbox.telegram import FakeTelegram
 from tests.harness import CHAT_ID, SHOP_ID, harness
@@ -97,3 +98,19 @@ async def test_telegram_webhook_route_checks_the_secret(sqlite_url):
         assert good.status_code == 200
         queued = await h.rt.application.update_queue.get()
         assert queued.message.text == "/help"
+
+
+async def test_order_seen_by_webhook_and_reconciliation_shows_once_in_a_digest(sqlite_url):
+    """During a burst the poll finds the same new orders again; each is listed once."""
+    fake = FakeTelegram(enforce_limits=True)
+    async with harness(sqlite_url, fake=fake, pacer=GroupPacer()) as h:
+        await jobs.reconcile(h.rt.services, h.rt.store, h.clock.now)  # start-up catch-up
+        placed = [h.sandbox.add_order(SHOP_ID) for _ in range(30)]
+        for order in placed:
+            await h.webhook("order_notification", order["order_id"])
+        h.clock.advance(minutes=1)
+        await jobs.reconcile(h.rt.services, h.rt.store, h.clock.now)
+        await h.deliver()
+        buttons = [b for m in h.group() for row in m.reply_markup["inline_keyboard"] for b in row]
+        assert len(buttons) == 30
+        assert len({b["text"] for b in buttons}) == 30
