@@ -9,6 +9,7 @@ required, so a payload missing them raises ``pydantic.ValidationError``.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -21,15 +22,22 @@ from .protocol import parse_money, parse_time
 _T = TypeVar("_T")
 
 
-def _fold_keys(model: type[BaseModel], data: Any) -> Any:
-    """Rename keys that match a field only case-insensitively; an exact key wins."""
-    if not isinstance(data, dict):
-        return data
+@functools.cache
+def _keys_of(model: type[BaseModel]) -> tuple[dict[str, str], frozenset[str]]:
+    """A model's keys by lower case, and the exact keys; built once per model class."""
     wanted = {
         (info.alias or name).lower(): info.alias or name
         for name, info in model.model_fields.items()
     }
-    folded = {key: value for key, value in data.items() if key in wanted.values()}
+    return wanted, frozenset(wanted.values())
+
+
+def _fold_keys(model: type[BaseModel], data: Any) -> Any:
+    """Rename keys that match a field only case-insensitively; an exact key wins."""
+    if not isinstance(data, dict):
+        return data
+    wanted, exact = _keys_of(model)
+    folded = {key: value for key, value in data.items() if key in exact}
     for key, value in data.items():
         target = wanted.get(key.lower()) if isinstance(key, str) else None
         if target is None:
