@@ -29,6 +29,7 @@ from bot.sandbox.tiktokshop import (
     send_webhook,
     serve,
 )
+from bot.sandbox.tiktokshop.server import DEMO_SHOP_NAME
 from bot.sandbox.tiktokshop.signing import string_to_sign
 
 APP_KEY = "app-key-x"
@@ -890,7 +891,7 @@ async def test_serve_answers_signed_calls_on_a_real_loopback_port():
             query = {"app_key": "sandbox-app-key", "timestamp": str(int(state.clock()))}
             query["sign"] = doc_sign(SHOPS, query, b"", "sandbox-app-secret")
             shops = await http.get(SHOPS, params=query, headers={"x-tts-access-token": token})
-            assert shops.json()["data"]["shops"][0]["name"] == "Toko Maju Jaya (Tokopedia & Shop)"
+            assert shops.json()["data"]["shops"][0]["name"] == DEMO_SHOP_NAME
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
