@@ -6,6 +6,7 @@ strings. These annotated types accept all of that and hand the adapters plain va
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -40,6 +41,23 @@ def none_to_list(value: Any) -> Any:
 
 def false_if_none(value: Any) -> Any:
     return False if value is None else value
+
+
+def parse_money(value: Any) -> int:
+    """An amount (int, float or numeric string, e.g. "85000.00") in whole Rupiah."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an amount")  # noqa: TRY004 - pydantic wants ValueError
+    if isinstance(value, int):
+        return value
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {value!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 Id = Annotated[str, BeforeValidator(to_id)]

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.domain import OrderState
+from bot.marketplaces.lenient import parse_money
 from bot.marketplaces.tokopedia.errors import (
     InvalidRequest,
     NotFound,
@@ -18,7 +19,6 @@ from bot.marketplaces.tokopedia.errors import (
 from bot.marketplaces.tokopedia.protocol import (
     MAX_WINDOW,
     order_status,
-    parse_money,
     parse_reset_after,
     parse_time,
     sign,

@@ -11,29 +11,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-from bot.marketplaces.lenient import Flag, Id, Int, Text, none_to_list
-
-
-def parse_money(value: Any) -> int:
-    """Turn an amount ("85000", "85000.00", 85000) into whole Rupiah."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not an amount")  # noqa: TRY004 - pydantic wants ValueError
-    if isinstance(value, int):
-        return value
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+from bot.marketplaces.lenient import Flag, Id, Int, Text, none_to_list, parse_money
 
 
 def parse_time(value: Any) -> datetime | None:

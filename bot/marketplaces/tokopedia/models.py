@@ -15,9 +15,9 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot.marketplaces.lenient import Flag, Id, Int, Text
+from bot.marketplaces.lenient import Flag, Id, Int, Text, parse_money
 
-from .protocol import parse_money, parse_time
+from .protocol import parse_time
 
 _T = TypeVar("_T")
 

@@ -11,7 +11,6 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from bot.domain import OrderState, OrderStatus
@@ -114,23 +113,6 @@ def parse_reset_after(value: str | None) -> float | None:
 
 
 # --- money and time ------------------------------------------------------------------------------
-
-
-def parse_money(value: Any) -> int:
-    """Turn a Tokopedia amount (int, float or numeric string) into whole Rupiah."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not an amount")  # noqa: TRY004 - pydantic wants ValueError
-    if isinstance(value, int):
-        return value
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 # Epochs beyond this many seconds (year 5138) can only be milliseconds (§7.1 last_reply_time).
