@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     reconcile_minutes: int = Field(default=5, ge=1, le=24 * 60)
     reconcile_catchup_hours: int = Field(default=72, ge=1, le=24 * 14)
     summary_time: str = "21:00"
+    retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("marketplaces", mode="before")
     @classmethod

@@ -248,6 +248,7 @@ _ID: dict[str, str] = {
     "job.name.reconcile": "pengecekan pesanan &amp; chat",
     "job.name.tokens": "perpanjangan token",
     "job.name.summary": "ringkasan harian",
+    "job.name.housekeeping": "pembersihan data lama",
     "job.failed": "⚠️ Tugas terjadwal <b>{job}</b> gagal: {error}\nAkan dicoba lagi otomatis.",
     "job.recovered": "✅ Tugas terjadwal <b>{job}</b> berjalan normal lagi.",
     "auth.revoked": (
@@ -461,6 +462,7 @@ _EN: dict[str, str] = {
     "job.name.reconcile": "order &amp; chat check",
     "job.name.tokens": "token renewal",
     "job.name.summary": "daily summary",
+    "job.name.housekeeping": "clean-up of old data",
     "job.failed": (
         "⚠️ Scheduled job <b>{job}</b> failed: {error}\nIt will be retried automatically."
     ),

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from telegram.ext import JobQueue
@@ -37,7 +37,7 @@ from bot.render_staff import (
     render_summary,
 )
 from bot.schedule import due_offset, offset_label
-from storage import conversations, jobs, links, notices, orders, shops, stats
+from storage import conversations, inbox, jobs, links, notices, orders, shops, stats
 
 log = logging.getLogger(__name__)
 
@@ -313,6 +313,19 @@ async def daily_summary(services: Services, now: datetime) -> None:
     await _once(services, f"summary:{day.isoformat()}", send)
 
 
+async def housekeeping(services: Services, now: datetime) -> tuple[int, int]:
+    """Forget delivered events and buttons older than RETENTION_DAYS.
+
+    Telegram links stay: a reply to an old relayed chat must still reach its buyer.
+    """
+    before = now - timedelta(days=services.settings.retention_days)
+    async with services.sessions() as session, session.begin():
+        events = await inbox.prune_delivered(session=session, before=before)
+        buttons = await links.prune_tokens(session=session, before=before)
+    log.info("housekeeping: forgot %d delivered events and %d old buttons", events, buttons)
+    return events, buttons
+
+
 # --- failure reporting and the JobQueue ----------------------------------------------------
 
 
@@ -379,6 +392,12 @@ def schedule(job_queue: JobQueue[Any], services: Services, store: Store) -> None
         interval=60,
         first=2,
         name="tokens",
+        job_kwargs=single,
+    )
+    job_queue.run_daily(
+        job("housekeeping", lambda now: housekeeping(services, now)),
+        time=time(3, 0, tzinfo=services.tz),
+        name="housekeeping",
         job_kwargs=single,
     )
     job_queue.run_daily(

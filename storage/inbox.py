@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Insert, bindparam, func, select, update
+from sqlalchemy import Insert, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -293,5 +293,16 @@ async def retry_parked(*, session: AsyncSession, now: datetime) -> int:
         update(InboxEvent)
         .where(InboxEvent.status == "parked")  # type: ignore[arg-type]
         .values(status="pending", attempts=0, next_attempt_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def prune_delivered(*, session: AsyncSession, before: datetime) -> int:
+    """Forget delivered events received before ``before`` (their dedup keys go with them)."""
+    result = await session.execute(
+        delete(InboxEvent).where(
+            InboxEvent.status == "delivered",  # type: ignore[arg-type]
+            InboxEvent.received_at < before,  # type: ignore[arg-type]
+        )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

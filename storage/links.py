@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CallbackToken, TelegramLink, utcnow
@@ -96,3 +97,11 @@ async def latest_message(
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def prune_tokens(*, session: AsyncSession, before: datetime) -> int:
+    """Forget buttons issued before ``before``; pressing one then says it has expired."""
+    result = await session.execute(
+        delete(CallbackToken).where(CallbackToken.created_at < before)  # type: ignore[arg-type]
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -249,3 +249,21 @@ async def test_summary_figures_match_known_events(sqlite_url):
         assert "5 menit" in text
         assert "Joko" in text
         assert "Rina" in text
+
+
+async def test_housekeeping_forgets_old_events_and_buttons_but_not_reply_links(sqlite_url):
+    """After RETENTION_DAYS delivered events and buttons go; replies to old chats still work."""
+    clock = Clock(FRIDAY_10)
+    async with harness(sqlite_url, clock=clock, sandbox=_sandbox_at(clock)) as h:
+        room = h.sandbox.add_chat(SHOP_ID, 1, "Sari", "halo")
+        await h.webhook("chat", room)
+        await h.deliver()
+        relayed = h.last()
+        clock.advance(days=31)
+        events, buttons = await jobs.housekeeping(h.rt.services, clock.now)
+        assert (events, buttons) == (1, 1)
+        await h.press(relayed, "Balas")
+        answer = h.fake.calls_to("answerCallbackQuery")[-1]
+        assert answer.params.get("show_alert") is True  # the old button has expired
+        await h.say("masih bisa dibalas", reply_to=relayed.message_id)
+        assert h.sandbox.replies[-1]["message"] == "masih bisa dibalas"
