@@ -96,6 +96,7 @@ REJECT_PATH = "/return_refund/202309/cancellations/{cancel_id}/reject"
 REJECT_REASONS_PATH = "/return_refund/202309/reject_reasons"
 
 _M = TypeVar("_M", bound=BaseModel)
+_PageT = TypeVar("_PageT", OrderPage, CancellationPage)  # the paginated search answers
 Sleep = Callable[[float], Awaitable[None]]
 Params = Mapping[str, str | int]
 
@@ -301,22 +302,8 @@ class TikTokShopClient:
             "update_time_ge": int(update_time_ge.timestamp()),
             "update_time_lt": int(update_time_lt.timestamp()),
         }
-        orders: list[TtsOrder] = []
-        token = ""
-        for _ in range(MAX_PAGES):
-            params: dict[str, str | int] = {"page_size": page_size}
-            if token:
-                params["page_token"] = token
-            data = await self._call(
-                "POST", ORDER_SEARCH_PATH, shop_id=shop_id, params=params, body=body
-            )
-            page = _parse(OrderPage, data)
-            orders.extend(page.orders)
-            token = page.next_page_token
-            if not token or not page.orders:
-                return orders
-        log.warning("TikTok Shop order search stopped after %d pages", MAX_PAGES)
-        return orders
+        pages = await self._search(ORDER_SEARCH_PATH, shop_id, page_size, body, OrderPage)
+        return [order for page in pages for order in page.orders]
 
     async def get_orders(self, shop_id: str, order_ids: Sequence[str]) -> list[TtsOrder]:
         """Get Order Detail, 50 ids per request."""
@@ -351,21 +338,32 @@ class TikTokShopClient:
             body["order_ids"] = [path_id(i, "order id") for i in order_ids]
         if cancel_ids:
             body["cancel_ids"] = [path_id(i, "cancel id") for i in cancel_ids]
-        found: list[Cancellation] = []
+        pages = await self._search(CANCEL_SEARCH_PATH, shop_id, page_size, body, CancellationPage)
+        return [cancellation for page in pages for cancellation in page.cancellations]
+
+    async def _search(
+        self,
+        path: str,
+        shop_id: str,
+        page_size: int,
+        body: dict[str, Any],
+        model: type[_PageT],
+    ) -> list[_PageT]:
+        """Every page of a POST search, following ``next_page_token`` (bounded)."""
+        pages: list[_PageT] = []
         token = ""
         for _ in range(MAX_PAGES):
             params: dict[str, str | int] = {"page_size": page_size}
             if token:
                 params["page_token"] = token
-            data = await self._call(
-                "POST", CANCEL_SEARCH_PATH, shop_id=shop_id, params=params, body=body
-            )
-            page = _parse(CancellationPage, data)
-            found.extend(page.cancellations)
+            data = await self._call("POST", path, shop_id=shop_id, params=params, body=body)
+            page = _parse(model, data)
+            pages.append(page)
             token = page.next_page_token
-            if not token or not page.cancellations:
-                break
-        return found
+            if not token or page.is_empty:
+                return pages
+        log.warning("TikTok Shop search %s stopped after %d pages", path, MAX_PAGES)
+        return pages
 
     async def approve_cancellation(
         self, shop_id: str, cancel_id: str, *, idempotency_key: str

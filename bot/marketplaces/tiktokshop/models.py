@@ -335,6 +335,10 @@ class OrderPage(_Model):
     next_page_token: Text = ""
     total_count: Int = 0
 
+    @property
+    def is_empty(self) -> bool:
+        return not self.orders
+
 
 # --- cancellations (§10) ----------------------------------------------------------------------
 
@@ -375,6 +379,10 @@ class CancellationPage(_Model):
     )
     next_page_token: Text = ""
     total_count: Int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.cancellations
 
 
 class PlatformReason(_Model):
