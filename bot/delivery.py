@@ -33,10 +33,9 @@ from bot.domain import (
     OrderStatusChanged,
 )
 from bot.marketplaces import Marketplace
-from bot.records import conversation_of, event_of, order_of, save_order
+from bot.records import conversation_of, event_of, order_of, outcome_of, save_order
 from bot.render import (
     DIGEST_MAX_ORDERS,
-    Outcome,
     render_buyer_message,
     render_cancellation_request,
     render_digest,
@@ -73,14 +72,6 @@ class Outage(Exception):
         super().__init__(reason)
         self.wait = wait
         self.reason = reason
-
-
-def outcome_of(row: OrderRow) -> Outcome | None:
-    if not row.outcome or row.outcome_at is None:
-        return None
-    return Outcome(
-        verb=row.outcome, actor=row.outcome_by, at=row.outcome_at, detail=row.outcome_detail
-    )
 
 
 class Delivery:

@@ -16,6 +16,7 @@ from bot.domain import (
     OrderStatus,
     ParsedEvent,
 )
+from bot.render import Outcome
 from storage import orders
 from storage.inbox import InboxItem
 from storage.models import ConversationRow, InboxEvent, OrderRow
@@ -75,6 +76,15 @@ async def save_order(
         accept_deadline=order.accept_deadline or order.ship_deadline,
         payload=order.model_dump_json(),
         now=now,
+    )
+
+
+def outcome_of(row: OrderRow) -> Outcome | None:
+    """What staff decided about an order, for its alert's footer."""
+    if not row.outcome or row.outcome_at is None:
+        return None
+    return Outcome(
+        verb=row.outcome, actor=row.outcome_by, at=row.outcome_at, detail=row.outcome_detail
     )
 
 

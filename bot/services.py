@@ -22,7 +22,7 @@ from bot.domain import (
     Rejection,
 )
 from bot.i18n import t
-from bot.records import order_of
+from bot.records import order_of, outcome_of
 from bot.render import Outcome, error_text, outcome_line, render_order_alert, state_label
 from storage import audit, claims, conversations, orders, replies, stats
 from storage.models import OrderRow
@@ -71,7 +71,8 @@ async def find_order(
     return None
 
 
-def _stale(services: Services, row: OrderRow) -> Result:
+def stale_result(services: Services, row: OrderRow) -> Result:
+    """An already-decided order: say where it stands; nothing was called."""
     order = order_of(row)
     label = state_label(order.status.state, lang=services.lang, code=order.status.code)
     who = f" · {row.outcome_by}" if row.outcome_by else ""
@@ -107,15 +108,8 @@ async def refresh_alert(services: Services, row: OrderRow) -> None:
     """Show the order's current state and outcome on its alert; buttons go when decided."""
     if row.alert_message_id is None or row.alert_chat_id is None or row.in_digest:
         return
-    outcome = (
-        Outcome(
-            verb=row.outcome, actor=row.outcome_by, at=row.outcome_at, detail=row.outcome_detail
-        )
-        if row.outcome and row.outcome_at
-        else None
-    )
     rendered = render_order_alert(
-        order_of(row), row.order_id, lang=services.lang, tz=services.tz, outcome=outcome
+        order_of(row), row.order_id, lang=services.lang, tz=services.tz, outcome=outcome_of(row)
     )
     try:
         await services.sender.edit(
@@ -146,9 +140,9 @@ async def _decide(
     """Claim, call the marketplace once, record, and show the result."""
     lang = services.lang
     if row.outcome and key == _decision_key(row.marketplace, row.order_id):
-        return _stale(services, row)
+        return stale_result(services, row)
     if OrderState(row.state) not in needs_state:
-        return _stale(services, row)
+        return stale_result(services, row)
     now = services.clock()
     async with services.sessions() as session, session.begin():
         won = await claims.claim(
@@ -166,7 +160,7 @@ async def _decide(
                 fresh = await orders.get_order(
                     session=session, marketplace=row.marketplace, order_id=row.order_id
                 )
-            return _stale(services, fresh or row)
+            return stale_result(services, fresh or row)
         return Result(Status.BUSY, t("act.busy", lang, who=holder.actor_name if holder else ""))
     try:
         await call()

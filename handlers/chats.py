@@ -10,6 +10,7 @@ from bot.records import conversation_of
 from bot.render import render_chats_list
 from bot.services import ReplyTarget, Status, retry_reply, send_reply
 from handlers.common import actor_of, answer, say
+from handlers.replies import report
 from storage import conversations
 from storage.links import ButtonMeaning
 
@@ -63,8 +64,6 @@ async def cmd_reply(update: Update, context: Context) -> None:
         message_id=message.message_id,
         text=text,
     )
-    from handlers.replies import report  # noqa: PLC0415 - avoids an import cycle
-
     await report(services, message, result)
 
 

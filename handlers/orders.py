@@ -13,7 +13,7 @@ from telegram.helpers import mention_html
 from bot.context import Context, Services
 from bot.domain import MarketplaceError, OrderState, Rejection, RejectReason
 from bot.i18n import t, t_plain
-from bot.records import order_of, save_order
+from bot.records import order_of, outcome_of, save_order
 from bot.render import (
     Button,
     Rendered,
@@ -30,7 +30,9 @@ from bot.services import (
     accept_order,
     answer_cancellation,
     find_order,
+    refresh_alert,
     reject_order,
+    stale_result,
 )
 from handlers.common import answer, permitted, say
 from storage import links, orders
@@ -86,8 +88,6 @@ async def _finish_press(update: Update, context: Context, row: OrderRow, result:
             except TelegramError as exc:
                 log.info("could not update the pressed message: %s", exc)
     elif pressed is not None and result.status is Status.STALE:
-        from bot.services import refresh_alert  # noqa: PLC0415
-
         await refresh_alert(services, row)
 
 
@@ -167,9 +167,7 @@ async def _stale_press(update: Update, context: Context, row: OrderRow | None) -
     if row is None:
         await answer(update.callback_query, t("order.not_found", services.lang), alert=True)  # type: ignore[arg-type]
         return
-    from bot.services import _stale, refresh_alert  # noqa: PLC0415
-
-    await answer(update.callback_query, _stale(services, row).text, alert=True)  # type: ignore[arg-type]
+    await answer(update.callback_query, stale_result(services, row).text, alert=True)  # type: ignore[arg-type]
     await refresh_alert(services, row)
 
 
@@ -221,8 +219,6 @@ async def on_reject_back(update: Update, context: Context, meaning: ButtonMeanin
     services = context.services
     row = await _row(services, meaning, meaning.ref)
     if row is not None:
-        from bot.services import refresh_alert  # noqa: PLC0415
-
         pressed = _pressed(update)
         if pressed is not None and pressed.message_id == row.alert_message_id:
             await refresh_alert(services, row)
@@ -371,8 +367,6 @@ async def on_order_button(update: Update, context: Context, meaning: ButtonMeani
 
 
 async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) -> None:
-    from bot.delivery import outcome_of  # noqa: PLC0415 - shared renderer input
-
     card = render_order_card(
         order_of(row), row.order_id, lang=services.lang, tz=services.tz, outcome=outcome_of(row)
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from sqlalchemy import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +16,24 @@ def dialect(session: AsyncSession) -> str:
     return bind.dialect.name
 
 
+@functools.cache
+def _ignoring(table: Any, key: tuple[str, ...], name: str) -> Insert:
+    # Built once per table: compiling a fresh statement per write cost the webhook path
+    # more than the write itself (bench/, ingest).
+    insert = pg_insert if name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(key))
+
+
+def ignoring_conflicts(session: AsyncSession, table: Any, key: tuple[str, ...]) -> Insert:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` for SQLite and PostgreSQL alike.
+
+    Run it with a list of row dicts for an executemany, or add ``.values(...)``.
+    """
+    return _ignoring(table, key, dialect(session))
+
+
 def insert_ignoring_conflicts(
     session: AsyncSession, table: Any, values: Any, key: list[str]
 ) -> Any:
-    """``INSERT ... ON CONFLICT (key) DO NOTHING`` on SQLite and PostgreSQL alike."""
-    insert = pg_insert if dialect(session) == "postgresql" else sqlite_insert
-    return insert(table).values(values).on_conflict_do_nothing(index_elements=key)
+    """One conflict-tolerant insert of ``values``."""
+    return ignoring_conflicts(session, table, tuple(key)).values(values)

@@ -14,12 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Insert, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.dialect import dialect
+from storage.dialect import dialect, ignoring_conflicts
 from storage.models import InboxEvent
 
 log = logging.getLogger(__name__)
@@ -60,14 +58,6 @@ _INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 _SEEN = select(_INBOX.c.dedup_slot).where(
     _INBOX.c.dedup_slot.in_(bindparam("slots", expanding=True))
 )
-_INSERT = {
-    name: insert(_INBOX).on_conflict_do_nothing(index_elements=["dedup_slot"])
-    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
-
-
-def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
-    return _INSERT["postgresql" if dialect(session) == "postgresql" else "sqlite"]
 
 
 async def store_events(*, session: AsyncSession, items: Sequence[InboxItem]) -> list[bool]:
@@ -99,7 +89,7 @@ async def store_events(*, session: AsyncSession, items: Sequence[InboxItem]) -> 
         )
     if rows:
         # Another process may have stored the same event meanwhile; the constraint decides.
-        await session.execute(_insert_ignoring_conflicts(session), rows)
+        await session.execute(ignoring_conflicts(session, _INBOX, ("dedup_slot",)), rows)
     return fresh
 
 
