@@ -47,7 +47,7 @@ async def test_bad_or_missing_signature_is_refused_and_nothing_stored(sqlite_url
         assert response.status_code == 401
         assert await h.deliver() == 0
         assert h.group() == []
-        assert CHAT_ID
+        assert h.fake.messages(CHAT_ID) == []
 
 
 async def test_malformed_bodies_get_400_with_a_reason(sqlite_url):
