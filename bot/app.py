@@ -13,7 +13,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from telegram.ext import Application, Defaults, ExtBot
 from telegram.request import BaseRequest
 
 import handlers
+from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, Services
 from bot.delivery import RelayConfig
@@ -58,10 +59,6 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else ""
 
@@ -70,7 +67,7 @@ def build_marketplaces(
     settings: Settings,
     http: httpx.AsyncClient,
     sessions: async_sessionmaker[AsyncSession],
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = system_clock,
 ) -> dict[str, Marketplace]:
     """One adapter per marketplace enabled in MARKETPLACES (validated by Settings)."""
     found: dict[str, Marketplace] = {}
@@ -79,7 +76,7 @@ def build_marketplaces(
             auth_url=settings.tokopedia_auth_url,
             client_id=settings.tokopedia_client_id,
             client_secret=_secret(settings.tokopedia_client_secret),
-            store=DbTokenStore(sessions),
+            store=DbTokenStore(sessions, clock),
             clock=clock,
         )
         client = TokopediaClient(
@@ -93,7 +90,7 @@ def build_marketplaces(
             client, webhook_secret=_secret(settings.tokopedia_webhook_secret), clock=clock
         )
     if "tiktokshop" in settings.marketplaces:
-        state = DbStateStore(sessions)
+        state = DbStateStore(sessions, clock)
         app_secret = _secret(settings.tiktokshop_app_secret)
         tts_client = TikTokShopClient(
             http,
@@ -174,7 +171,7 @@ async def runtime(
     telegram_updates_request: BaseRequest | None = None,
     marketplace_transport: httpx.AsyncBaseTransport | None = None,
     pacer: GroupPacer | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = system_clock,
     relay_config: RelayConfig | None = None,
     extra: APIRouter | None = None,
 ) -> AsyncIterator[Runtime]:
@@ -195,7 +192,7 @@ async def runtime(
             )
             bot: ExtBot[Any] = application.bot
             health = TelegramHealth()
-            sender = Sender(bot, sessions)
+            sender = Sender(bot, sessions, clock)
             services = Services(
                 settings=settings,
                 sessions=sessions,
@@ -291,12 +288,14 @@ def _oauth(
 
     async def claim(key: str) -> bool:
         async with sessions() as session, session.begin():
-            return await notices.claim_notice(session=session, key=key)
+            return await notices.claim_notice(session=session, key=key, now=clock())
 
     async def save(name: str, found: list[Shop]) -> None:
         async with sessions() as session, session.begin():
             await shops.save_shops(
-                session=session, shops=[(name, shop.shop_id, shop.name) for shop in found]
+                session=session,
+                shops=[(name, shop.shop_id, shop.name) for shop in found],
+                now=clock(),
             )
 
     return oauth_router(
@@ -325,7 +324,9 @@ async def refresh_shops(services: Services) -> None:
             continue
         async with services.sessions() as session, session.begin():
             await shops.save_shops(
-                session=session, shops=[(name, shop.shop_id, shop.name) for shop in found]
+                session=session,
+                shops=[(name, shop.shop_id, shop.name) for shop in found],
+                now=services.clock(),
             )
 
 

@@ -88,7 +88,8 @@ def _tiktokshop_authorize(args: argparse.Namespace) -> int:
     if "tiktokshop" not in settings.marketplaces:
         print("tokobot: add tiktokshop to MARKETPLACES first.", file=sys.stderr)  # noqa: T201
         return 2
-    from bot.app import oauth_secret, runtime, utcnow  # noqa: PLC0415
+    from bot.app import oauth_secret, runtime  # noqa: PLC0415
+    from bot.clock import system_clock  # noqa: PLC0415
     from bot.marketplaces import Authorizing  # noqa: PLC0415
     from bot.oauth import make_state  # noqa: PLC0415
 
@@ -96,7 +97,7 @@ def _tiktokshop_authorize(args: argparse.Namespace) -> int:
         async with runtime(settings) as rt:
             marketplace = rt.services.marketplaces["tiktokshop"]
             assert isinstance(marketplace, Authorizing)
-            state = make_state(oauth_secret(settings, "tiktokshop"), utcnow())
+            state = make_state(oauth_secret(settings, "tiktokshop"), system_clock())
             return marketplace.authorize_url(state)
 
     url = asyncio.run(link())

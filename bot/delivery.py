@@ -127,6 +127,7 @@ class Delivery:
                 marketplace=marketplace,
                 shop_id=shop_id,
                 ref=ref,
+                now=self._clock(),
             )
             await self._done(session, event_id)
 
@@ -307,6 +308,7 @@ class Delivery:
                 marketplace=order.marketplace.value,
                 shop_id=order.shop_id,
                 ref=order.order_id,
+                now=self._clock(),
             )
             if event_id is not None:
                 await self._done(session, event_id)
@@ -518,6 +520,7 @@ class Delivery:
             first = await notices.claim_notice(
                 session=session,
                 key=f"cancel-request:{event.marketplace}:{event.order_id}:{marker}",
+                now=self._clock(),
             )
             if not first:
                 await self._done(session, event_id)

@@ -67,7 +67,7 @@ async def _post(
 async def _once(services: Services, key: str, send: Callable[[], Awaitable[None]]) -> bool:
     """Send at most once per key, across restarts; a failed send may be tried again."""
     async with services.sessions() as session, session.begin():
-        if not await notices.claim_notice(session=session, key=key):
+        if not await notices.claim_notice(session=session, key=key, now=services.clock()):
             return False
     try:
         await send()
@@ -97,7 +97,9 @@ async def deadline_reminders(services: Services, now: datetime) -> int:
         base = f"remind:deadline:{row.marketplace}:{row.order_id}"
         async with services.sessions() as session, session.begin():
             for late in skipped:  # thresholds passed while tokobot was down: never send late
-                await notices.claim_notice(session=session, key=f"{base}:{offset_label(late)}")
+                await notices.claim_notice(
+                    session=session, key=f"{base}:{offset_label(late)}", now=now
+                )
         last = offset == min(offsets)
         marketplace = services.marketplaces.get(row.marketplace)
         process = marketplace is not None and not marketplace.accepts_orders

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from bot.clock import Clock, system_clock
 from bot.domain import MarketplaceError, Shop
 from bot.formatting import escape
 from bot.marketplaces import Authorizing
@@ -80,7 +81,7 @@ def oauth_router(
     *,
     claim_nonce: Claim,
     save_shops: SaveShops,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = system_clock,
 ) -> APIRouter:
     """``GET /oauth/{marketplace}/callback?code=...&state=...``."""
     router = APIRouter()

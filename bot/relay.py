@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.clock import Clock, system_clock
 from bot.delivery import Delivery, Outage, RelayConfig
 from bot.domain import (
     ErrorKind,
@@ -55,7 +56,7 @@ class Relay:
         config: RelayConfig,
         health: TelegramHealth,
         pacer: GroupPacer | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = system_clock,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
@@ -200,7 +201,9 @@ class Relay:
 
     async def _report_parked(self, row: InboxEvent, error: str) -> None:
         async with self._sessions() as session, session.begin():
-            first = await notices.claim_notice(session=session, key=f"parked:{row.id}")
+            first = await notices.claim_notice(
+                session=session, key=f"parked:{row.id}", now=self._clock()
+            )
         if not first:
             return
         description = f"#{row.id} {row.marketplace} {row.kind} {row.order_id}".strip()

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyP
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
+from bot.clock import Clock
 from bot.formatting import split_html
 from bot.pacer import BULK
 from bot.render import Button, Rendered
@@ -32,9 +33,12 @@ def is_thread_gone(exc: BadRequest) -> bool:
 class Sender:
     """Telegram output for the relay, handlers and jobs alike."""
 
-    def __init__(self, bot: ExtBot[Any], sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, bot: ExtBot[Any], sessions: async_sessionmaker[AsyncSession], clock: Clock
+    ) -> None:
         self.bot = bot
         self._sessions = sessions
+        self._clock = clock
 
     async def keyboard(
         self,
@@ -63,6 +67,7 @@ class Sender:
                         marketplace=owner,
                         shop_id=shop,
                         ref=button.ref,
+                        now=self._clock(),
                     )
                     keys.append(InlineKeyboardButton(button.label, callback_data=token))
                 rows.append(keys)

@@ -6,13 +6,13 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.clock import Clock, system_clock
 from bot.health import TelegramHealth
 from bot.marketplaces import Marketplace
 from bot.webhooks.routes import Store, build_router
@@ -30,7 +30,7 @@ def health_router(
     sessions: async_sessionmaker[AsyncSession],
     telegram: TelegramHealth,
     extra: Callable[[], Mapping[str, object]] | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = system_clock,
 ) -> APIRouter:
     router = APIRouter()
 
@@ -111,7 +111,7 @@ def build_web_app(
     store: Store,
     health: APIRouter,
     routers: Sequence[APIRouter] = (),
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = system_clock,
 ) -> FastAPI:
     """Marketplace webhooks and /healthz, plus optional routers (Telegram webhook, OAuth, demo)."""
     app = FastAPI(title="tokobot", docs_url=None, redoc_url=None, openapi_url=None)

@@ -299,6 +299,7 @@ async def _ask(
             marketplace=meaning.marketplace,
             shop_id=meaning.shop_id,
             ref=ref,
+            now=services.clock(),
         )
 
 
@@ -398,6 +399,7 @@ async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) 
             marketplace=row.marketplace,
             shop_id=row.shop_id,
             ref=row.order_id,
+            now=services.clock(),
         )
 
 

@@ -150,5 +150,6 @@ async def prompt_reply(update: Update, context: Context, meaning: ButtonMeaning)
             marketplace=meaning.marketplace,
             shop_id=meaning.shop_id,
             ref=meaning.ref,
+            now=services.clock(),
         )
     await query.answer()

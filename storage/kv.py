@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import MarketplaceState, utcnow
+from storage.models import MarketplaceState
 
 
 class DbStateStore:
     """Each ``put`` replaces one row in its own transaction, so a value is never half-written."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]
+    ) -> None:
         self._sessions = sessions
+        self._clock = clock
 
     async def get(self, key: str) -> str | None:
         async with self._sessions() as session:
@@ -20,4 +26,4 @@ class DbStateStore:
 
     async def put(self, key: str, value: str) -> None:
         async with self._sessions() as session, session.begin():
-            await session.merge(MarketplaceState(key=key, value=value, updated_at=utcnow()))
+            await session.merge(MarketplaceState(key=key, value=value, updated_at=self._clock()))

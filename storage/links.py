@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import CallbackToken, TelegramLink, utcnow
+from storage.models import CallbackToken, TelegramLink
 
 
 async def link_messages(
@@ -22,8 +22,8 @@ async def link_messages(
     marketplace: str,
     shop_id: str,
     ref: str,
+    now: datetime,
 ) -> None:
-    now = utcnow()
     for message_id in message_ids:
         await session.merge(
             TelegramLink(
@@ -53,7 +53,7 @@ class ButtonMeaning:
 
 
 async def issue_token(
-    *, session: AsyncSession, action: str, marketplace: str, shop_id: str, ref: str
+    *, session: AsyncSession, action: str, marketplace: str, shop_id: str, ref: str, now: datetime
 ) -> str:
     """A fresh unguessable token standing for (action, target); this is the callback_data."""
     token = secrets.token_urlsafe(12)  # 16 chars, 96 random bits, far under 64 bytes
@@ -64,7 +64,7 @@ async def issue_token(
             marketplace=marketplace,
             shop_id=shop_id,
             ref=ref,
-            created_at=utcnow(),
+            created_at=now,
         )
     )
     return token

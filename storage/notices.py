@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflicts
-from storage.models import Notice, utcnow
+from storage.models import Notice
 
 
-async def claim_notice(*, session: AsyncSession, key: str) -> bool:
+async def claim_notice(*, session: AsyncSession, key: str, now: datetime) -> bool:
     """True the first time a key is claimed, False ever after (across processes too)."""
     result = await session.execute(
-        insert_ignoring_conflicts(session, Notice, {"key": key, "created_at": utcnow()}, ["key"])
+        insert_ignoring_conflicts(session, Notice, {"key": key, "created_at": now}, ["key"])
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ShopRow, utcnow
+from storage.models import ShopRow
 
 
-async def save_shops(*, session: AsyncSession, shops: Iterable[tuple[str, str, str]]) -> None:
+async def save_shops(
+    *, session: AsyncSession, shops: Iterable[tuple[str, str, str]], now: datetime
+) -> None:
     """Upsert (marketplace, shop_id, name) triples."""
-    now = utcnow()
     for marketplace, shop_id, name in shops:
         await session.merge(
             ShopRow(marketplace=marketplace, shop_id=shop_id, name=name, updated_at=now)

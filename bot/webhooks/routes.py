@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from bot.clock import Clock, system_clock
 from bot.domain import ParsedEvent
 from bot.marketplaces import Marketplace, WebhookPayloadError
 
@@ -49,7 +50,7 @@ def build_router(
     marketplaces: Mapping[str, Marketplace],
     store: Store,
     *,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = system_clock,
     max_body: int = MAX_BODY_BYTES,
 ) -> APIRouter:
     router = APIRouter()

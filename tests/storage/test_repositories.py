@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 from storage import claims, inbox
 from storage.inbox import InboxItem, InboxWriter
 from storage.kv import DbStateStore
+from storage.models import AccessToken
 from storage.tokens import DbTokenStore
 
 T0 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -41,10 +42,15 @@ async def test_migrations_match_the_models(engine):
 async def test_token_survives_a_restart(sessions):
     """A saved token is read back, with its absolute expiry, by a new store instance."""
     expires = T0 + timedelta(days=14)
-    await DbTokenStore(sessions).save("tokopedia:client", "tok-1", expires)
-    assert await DbTokenStore(sessions).load("tokopedia:client") == ("tok-1", expires)
-    await DbTokenStore(sessions).save("tokopedia:client", "tok-2", expires)
-    assert (await DbTokenStore(sessions).load("tokopedia:client"))[0] == "tok-2"
+    await DbTokenStore(sessions, lambda: T0).save("tokopedia:client", "tok-1", expires)
+    assert await DbTokenStore(sessions, lambda: T0).load("tokopedia:client") == ("tok-1", expires)
+    later = T0 + timedelta(hours=1)
+    await DbTokenStore(sessions, lambda: later).save("tokopedia:client", "tok-2", expires)
+    assert (await DbTokenStore(sessions, lambda: T0).load("tokopedia:client"))[0] == "tok-2"
+    async with sessions() as session:
+        row = await session.get(AccessToken, "tokopedia:client")
+    assert row is not None
+    assert row.updated_at == later  # stamped by the injected clock, not the machine's
 
 
 async def test_inbox_stores_each_event_once(sessions):
@@ -93,11 +99,11 @@ async def test_claim_is_won_once_and_can_be_retaken_after_release(sessions):
 
 async def test_state_store_replaces_values(sessions):
     """Adapter state round-trips and is replaced whole."""
-    store = DbStateStore(sessions)
+    store = DbStateStore(sessions, lambda: T0)
     assert await store.get("x") is None
     await store.put("x", '{"a": 1}')
     await store.put("x", '{"a": 2}')
-    assert await DbStateStore(sessions).get("x") == '{"a": 2}'
+    assert await DbStateStore(sessions, lambda: T0).get("x") == '{"a": 2}'
 
 
 async def test_claiming_due_events_leases_them(sessions):

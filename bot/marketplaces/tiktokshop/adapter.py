@@ -12,11 +12,12 @@ Shop", never "TikTok".
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from bot.clock import Clock, system_clock
 from bot.domain import (
     BuyerMessage,
     CancellationRequest,
@@ -65,10 +66,6 @@ ORDER_WINDOW = timedelta(days=7)  # list_orders searches at most a week per requ
 UNREAD_PAGES = 5  # conversation pages (20 each) per unread poll, to spare the daily quota
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @contextmanager
 def _as_marketplace_errors() -> Iterator[None]:
     try:
@@ -89,7 +86,7 @@ class TikTokShopMarketplace:
         service_id: str,
         store: StateStore,
         authorize_base: str = DEFAULT_AUTHORIZE_URL,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
         reject_cancellation_preference: tuple[str, ...] = REJECT_CANCELLATION_PREFERENCE,
         unread_pages: int = UNREAD_PAGES,
     ) -> None:

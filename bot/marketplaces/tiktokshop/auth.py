@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from bot.clock import Clock, system_clock
 from bot.marketplaces import StateStore
 
 from .errors import AuthError, RateLimited, ServerError, TikTokShopError, classify
@@ -141,10 +142,6 @@ def _scrub(text: str, secrets: list[str]) -> str:
     return redact(text)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class TikTokShopTokens:
     """Per-shop credentials in a ``StateStore``, refreshed ahead of expiry, one at a time."""
 
@@ -153,7 +150,7 @@ class TikTokShopTokens:
         store: StateStore,
         *,
         refresh_ahead: timedelta = timedelta(days=1),
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self._store = store
         self._ahead = refresh_ahead

@@ -32,11 +32,13 @@ import random
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
+
+from bot.clock import Clock, system_clock
 
 from .auth import DEFAULT_AUTH_URL, TikTokShopTokens, install_log_redaction, redact, request_token
 from .errors import (
@@ -113,10 +115,6 @@ class RetryPolicy:
         return min(self.max_delay, doubled) * (0.5 + jitter / 2)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def path_id(value: str, what: str) -> str:
     """An id for a URL path (digits in practice); anything else is refused before sending."""
     text = str(value).strip()
@@ -155,7 +153,7 @@ class TikTokShopClient:
         retry: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         """Args:
         quota: the Customer Service counter; by default one kept in ``tokens.store``.

@@ -20,9 +20,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 
+from bot.clock import Clock, system_clock
 from bot.marketplaces import StateStore
 
 from .errors import QuotaExceeded
@@ -34,10 +34,6 @@ DAILY_LIMIT = 10_000
 DEFAULT_RESERVE = 1_000
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class CustomerServiceQuota:
     def __init__(
         self,
@@ -45,7 +41,7 @@ class CustomerServiceQuota:
         *,
         limit: int = DAILY_LIMIT,
         reserve: int = DEFAULT_RESERVE,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         if not 0 <= reserve < limit:
             raise ValueError("the reserve must be below the limit")

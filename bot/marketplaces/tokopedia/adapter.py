@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot.clock import Clock, system_clock
 from bot.domain import (
     BuyerMessage,
     BuyerMessageReceived,
@@ -59,10 +60,6 @@ SIGNATURE_HEADER = "authorization-hmac"
 DEFAULT_APPROVE_REASON = "Pesanan dibatalkan sesuai permintaan pembeli."
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @contextmanager
 def _as_marketplace_errors() -> Iterator[None]:
     try:
@@ -79,7 +76,7 @@ class TokopediaMarketplace:
         client: TokopediaClient,
         *,
         webhook_secret: str,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
         approve_cancellation_reason: str = DEFAULT_APPROVE_REASON,
     ) -> None:
         self._client = client

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import AsyncGenerator, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncGenerator
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
+from bot.clock import Clock, system_clock
 from bot.marketplaces import TokenStore
 
 from .errors import AuthError, RateLimited, ServerError, TokopediaError
@@ -29,10 +30,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_AUTH_URL = "https://accounts.tokopedia.com"
 DEFAULT_USER_AGENT = f"tokobot/0.1 python-httpx/{httpx.__version__}"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class TokopediaAuth(httpx.Auth):
@@ -46,7 +43,7 @@ class TokopediaAuth(httpx.Auth):
         store: TokenStore,
         auth_url: str = DEFAULT_AUTH_URL,
         user_agent: str = DEFAULT_USER_AGENT,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret

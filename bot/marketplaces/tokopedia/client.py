@@ -21,11 +21,13 @@ import random
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
+
+from bot.clock import Clock, system_clock
 
 from .auth import TokopediaAuth
 from .errors import (
@@ -106,10 +108,6 @@ class _Budget:
         return None
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _path_id(value: str | int, what: str) -> str:
     """An id for a URL path; Tokopedia's are integers, anything else is refused pre-send."""
     text = str(value).strip()
@@ -129,7 +127,7 @@ class TokopediaClient:
         retry: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = system_clock,
         order_list_epoch_shift: timedelta = timedelta(0),
     ) -> None:
         """Args:
