@@ -28,8 +28,8 @@ from sqlmodel import col
 from bench.bodies import Webhook, order_webhooks, sandbox_state
 from bench.common import ADMIN_ID, BOT_TOKEN, CHAT_ID, bench_settings, serving
 from bot.app import runtime, started
-from bot.pacer import GroupPacer
-from bot.render import DIGEST_MAX_ORDERS
+from bot.relay.pacer import GroupPacer
+from bot.render.messages import DIGEST_MAX_ORDERS
 from bot.sandbox.telegram import Call, FakeTelegram
 from bot.sandbox.telegram import serve as serve_telegram
 from bot.sandbox.tokopedia import SandboxState, create_app

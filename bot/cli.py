@@ -90,8 +90,8 @@ def _tiktokshop_authorize(args: argparse.Namespace) -> int:
         return 2
     from bot.app import oauth_secret, runtime  # noqa: PLC0415
     from bot.clock import system_clock  # noqa: PLC0415
+    from bot.http.oauth import make_state  # noqa: PLC0415
     from bot.marketplaces import Authorizing  # noqa: PLC0415
-    from bot.oauth import make_state  # noqa: PLC0415
 
     async def link() -> str:
         async with runtime(settings) as rt:

@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.schedule import BusinessHours, parse_business_hours, parse_offsets
+from bot.jobs.rules import BusinessHours, parse_business_hours, parse_offsets
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 

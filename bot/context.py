@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
-from bot.health import TelegramHealth
 from bot.marketplaces import Marketplace
-from bot.sender import Sender
+from bot.relay.health import TelegramHealth
+from bot.relay.sender import Sender
 
 
 @dataclass(frozen=True)

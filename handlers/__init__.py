@@ -15,8 +15,8 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.errors import on_error
-from handlers import access, audit, buttons, chats, help, orders, replies, summary
+from handlers import access, audit, buttons, chats, help, order_actions, replies, summary
+from handlers.errors import on_error
 
 GATE_GROUP = -1
 
@@ -28,10 +28,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], settings: S
         "help": help.cmd_help,
         "chats": chats.cmd_chats,
         "reply": chats.cmd_reply,
-        "orders": orders.cmd_orders,
-        "order": orders.cmd_order,
-        "accept": orders.cmd_accept,
-        "reject": orders.cmd_reject,
+        "orders": order_actions.cmd_orders,
+        "order": order_actions.cmd_order,
+        "accept": order_actions.cmd_accept,
+        "reject": order_actions.cmd_reject,
         "audit": audit.cmd_audit,
         "summary": summary.cmd_summary,
     }

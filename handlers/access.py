@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context
-from bot.i18n import t
+from bot.render.catalogue import t
 from handlers.common import ANONYMOUS_ADMIN_ID, answer
 
 log = logging.getLogger(__name__)

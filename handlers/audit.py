@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import Context
-from bot.i18n import t
-from bot.render_staff import render_audit
-from bot.services import find_order
+from bot.render.catalogue import t
+from bot.render.staff import render_audit
+from bot.staff.services import find_order
 from handlers.common import say
 from storage import audit, links
 

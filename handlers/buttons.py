@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.context import Context
-from bot.i18n import t
-from handlers import chats, orders, replies
+from bot.render.catalogue import t
+from handlers import chats, order_actions, replies
 from handlers.common import answer
 from storage.links import ButtonMeaning, resolve_token
 
@@ -24,15 +24,15 @@ Action = Callable[[Update, Context, ButtonMeaning], Awaitable[None]]
 ACTIONS: dict[str, Action] = {
     "reply": replies.prompt_reply,
     "retry_reply": chats.on_retry,
-    "accept": orders.on_accept,
-    "reject": orders.on_reject,
-    "reject_code": orders.on_reject_code,
-    "reject_back": orders.on_reject_back,
-    "reject_go": orders.on_reject_go,
-    "reject_text": orders.on_reject_text,
-    "cancel_ok": orders.on_cancel_ok,
-    "cancel_no": orders.on_cancel_no,
-    "order": orders.on_order_button,
+    "accept": order_actions.on_accept,
+    "reject": order_actions.on_reject,
+    "reject_code": order_actions.on_reject_code,
+    "reject_back": order_actions.on_reject_back,
+    "reject_go": order_actions.on_reject_go,
+    "reject_text": order_actions.on_reject_text,
+    "cancel_ok": order_actions.on_cancel_ok,
+    "cancel_no": order_actions.on_cancel_no,
+    "order": order_actions.on_order_button,
 }
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.context import Context
-from bot.i18n import t
-from bot.records import conversation_of
-from bot.render import render_chats_list
-from bot.services import ReplyTarget, Status, retry_reply, send_reply
+from bot.render.catalogue import t
+from bot.render.messages import render_chats_list
+from bot.staff.services import ReplyTarget, Status, retry_reply, send_reply
 from handlers.common import actor_of, answer, say
 from handlers.replies import report
 from storage import conversations
 from storage.links import ButtonMeaning
+from storage.records import conversation_of
 
 
 async def cmd_chats(update: Update, context: Context) -> None:

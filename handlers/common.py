@@ -9,9 +9,9 @@ from telegram import CallbackQuery, Message, Update, User
 from telegram.error import TelegramError
 
 from bot.context import Context, Services
-from bot.formatting import visible_text
-from bot.i18n import t
-from bot.services import Actor
+from bot.render.catalogue import t
+from bot.render.formatting import visible_text
+from bot.staff.services import Actor
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import Context
-from bot.i18n import t
+from bot.render.catalogue import t
 from handlers.common import say
 
 

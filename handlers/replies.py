@@ -9,10 +9,10 @@ from telegram.error import TelegramError
 from telegram.helpers import mention_html
 
 from bot.context import Context, Services
-from bot.i18n import Html, t, t_plain
-from bot.render import Button, Rendered
-from bot.services import ReplyTarget, Result, Status, send_reply
-from handlers import orders
+from bot.render.catalogue import Html, t, t_plain
+from bot.render.messages import Button, Rendered
+from bot.staff.services import ReplyTarget, Result, Status, send_reply
+from handlers import order_actions
 from handlers.common import actor_of, say
 from storage import conversations, links
 from storage.links import ButtonMeaning
@@ -64,7 +64,7 @@ async def on_message(update: Update, context: Context) -> None:
     if link is None:
         return
     if link.kind.startswith("prompt_"):
-        await orders.on_prompt_answer(update, context, link)
+        await order_actions.on_prompt_answer(update, context, link)
         return
     if link.kind != "conversation":
         return  # talk about an order alert stays in the group

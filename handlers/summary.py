@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import Context
-from bot.jobs import summary_rendered
+from bot.jobs.tasks import summary_rendered
 from handlers.common import say
 
 

@@ -19,8 +19,8 @@ import httpx
 from telegram.request import HTTPXRequest
 
 from bot.app import Runtime, oauth_secret, refresh_shops, runtime
-from bot.oauth import make_state
-from bot.pacer import GroupPacer
+from bot.http.oauth import make_state
+from bot.relay.pacer import GroupPacer
 from bot.sandbox.telegram import FakeMessage, FakeTelegram
 from bot.sandbox.tiktokshop import TikTokSandboxState
 from bot.sandbox.tiktokshop import create_app as create_tts_app

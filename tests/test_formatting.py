@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.formatting import (
+from bot.render.formatting import (
     TELEGRAM_TEXT_LIMIT,
     chat_text_to_html,
     chat_text_to_plain,

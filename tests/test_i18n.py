@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.i18n import (
+from bot.render.catalogue import (
     BUYER_REJECT_TEXTS,
     CATALOGUE,
     DEFAULT_TZ,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot import jobs
+from bot.jobs import tasks as jobs
 from tests.harness import ADMIN_ID, SHOP_ID, Clock, default_sandbox, harness
 
 # Friday 27 Nov 2026, 10:00 in Jakarta.

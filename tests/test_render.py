@@ -18,8 +18,8 @@ from bot.domain import (
     OrderState,
     OrderStatus,
 )
-from bot.i18n import LANGUAGES
-from bot.render import (
+from bot.render.catalogue import LANGUAGES
+from bot.render.messages import (
     DIGEST_MAX_ORDERS,
     REJECT_REASON_CODES,
     Button,

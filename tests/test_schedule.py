@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import due_offset, parse_business_hours, parse_offsets
+from bot.jobs.rules import due_offset, parse_business_hours, parse_offsets
 
 JKT = ZoneInfo("Asia/Jakarta")
 

@@ -41,7 +41,7 @@ from bot.demo.cast import (
 from bot.demo.persist import DemoFiles, autosave, save
 from bot.demo.serving import bind, serving
 from bot.demo.stage import Stage
-from bot.oauth import make_state
+from bot.http.oauth import make_state
 
 
 class PortBusy(Exception):

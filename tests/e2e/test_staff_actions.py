@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.render import reject_reason_label
+from bot.render.messages import reject_reason_label
 from tests.harness import ADMIN_ID, CHAT_ID, OUTSIDER_ID, SHOP_ID, STAFF_ID, harness
 
 

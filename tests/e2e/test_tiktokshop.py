@@ -6,10 +6,10 @@ import json
 
 from sqlalchemy import select
 
-from bot import jobs
 from bot.app import oauth_secret
-from bot.oauth import make_state
-from bot.pacer import GroupPacer
+from bot.http.oauth import make_state
+from bot.jobs import tasks as jobs
+from bot.relay.pacer import GroupPacer
 from bot.sandbox.telegram import FakeTelegram
 from storage.models import MarketplaceState, ShopRow
 from tests.harness import TTS_SHOP_ID, harness

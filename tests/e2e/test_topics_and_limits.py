@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import jobs
-from bot.pacer import GroupPacer
+from bot.jobs import tasks as jobs
+from bot.relay.pacer import GroupPacer
 from bot.sandbox.telegram import FakeTelegram
 from tests.harness import CHAT_ID, SHOP_ID, harness
 

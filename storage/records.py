@@ -16,7 +16,7 @@ from bot.domain import (
     OrderStatus,
     ParsedEvent,
 )
-from bot.render import Outcome
+from bot.render.messages import Outcome
 from storage import orders
 from storage.inbox import InboxItem
 from storage.models import ConversationRow, InboxEvent, OrderRow

@@ -33,8 +33,8 @@ from bot.domain import (
     OrderStatusChanged,
 )
 from bot.marketplaces import Marketplace
-from bot.records import conversation_of, event_of, order_of, outcome_of, save_order
-from bot.render import (
+from bot.relay.sender import Sender, is_thread_gone
+from bot.render.messages import (
     DIGEST_MAX_ORDERS,
     render_buyer_message,
     render_cancellation_request,
@@ -42,10 +42,10 @@ from bot.render import (
     render_order_alert,
     render_status_update,
 )
-from bot.render_staff import render_authorization
-from bot.sender import Sender, is_thread_gone
+from bot.render.staff import render_authorization
 from storage import conversations, inbox, links, notices, orders, replies, shops
 from storage.models import InboxEvent, OrderRow
+from storage.records import conversation_of, event_of, order_of, outcome_of, save_order
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import time
 from telegram import Update
 
 from bot.context import Context
-from bot.i18n import t
+from bot.render.catalogue import t
 
 log = logging.getLogger(__name__)
 

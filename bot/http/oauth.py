@@ -20,8 +20,8 @@ from fastapi.responses import HTMLResponse
 
 from bot.clock import Clock, system_clock
 from bot.domain import MarketplaceError, Shop
-from bot.formatting import escape
 from bot.marketplaces import Authorizing
+from bot.render.formatting import escape
 
 log = logging.getLogger(__name__)
 

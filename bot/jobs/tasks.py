@@ -27,17 +27,17 @@ from bot.domain import (
     OrderStatusChanged,
     ParsedEvent,
 )
-from bot.i18n import t_plain
-from bot.records import conversation_of, order_of
-from bot.render import Rendered
-from bot.render_staff import (
+from bot.jobs.rules import due_offset, offset_label
+from bot.render.catalogue import t_plain
+from bot.render.messages import Rendered
+from bot.render.staff import (
     render_chat_reminder,
     render_deadline_reminder,
     render_job_notice,
     render_summary,
 )
-from bot.schedule import due_offset, offset_label
-from storage import conversations, inbox, jobs, links, notices, orders, shops, stats
+from storage import conversations, inbox, job_runs, links, notices, orders, shops, stats
+from storage.records import conversation_of, order_of
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ async def reconcile(services: Services, store: Store, now: datetime) -> Reconcil
     """Relay what the webhooks missed, deduplicated against what did come."""
     figures = ReconcileFigures()
     async with services.sessions() as session, session.begin():
-        state = await jobs.get_state(session=session, name="reconcile")
+        state = await job_runs.get_state(session=session, name="reconcile")
         cursor = state.cursor
     catchup = timedelta(hours=services.settings.reconcile_catchup_hours)
     # Overlap the previous window: an order can be updated while a poll is in flight.
@@ -267,7 +267,7 @@ async def reconcile(services: Services, store: Store, now: datetime) -> Reconcil
     if events:
         figures.relayed = sum(await store(events, now))
     async with services.sessions() as session, session.begin():
-        state = await jobs.get_state(session=session, name="reconcile")
+        state = await job_runs.get_state(session=session, name="reconcile")
         state.cursor = now
     log.info(
         "reconciliation: %d orders checked, %d missing; %d chats checked, %d missing; %d relayed",
@@ -338,7 +338,7 @@ async def guarded(services: Services, name: str, work: Callable[[], Awaitable[ob
     except Exception as exc:
         log.exception("scheduled job %s failed", name)
         async with services.sessions() as session, session.begin():
-            first = await jobs.failed(session=session, name=name, error=str(exc) or repr(exc))
+            first = await job_runs.failed(session=session, name=name, error=str(exc) or repr(exc))
         if first:
             await _notify(
                 services,
@@ -346,7 +346,7 @@ async def guarded(services: Services, name: str, work: Callable[[], Awaitable[ob
             )
         return
     async with services.sessions() as session, session.begin():
-        recovered = await jobs.succeeded(session=session, name=name, at=services.clock())
+        recovered = await job_runs.succeeded(session=session, name=name, at=services.clock())
     if recovered:
         await _notify(services, render_job_notice(name, None, lang=services.lang))
 

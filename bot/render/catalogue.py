@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.formatting import aware, escape, visible_text
+from bot.render.formatting import aware, escape, visible_text
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANG = "id"

@@ -25,21 +25,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import Clock, system_clock
-from bot.delivery import Delivery, Outage, RelayConfig
 from bot.domain import (
     ErrorKind,
     MarketplaceError,
 )
-from bot.health import TelegramHealth
 from bot.marketplaces import Marketplace
-from bot.pacer import GroupPacer
-from bot.records import event_of
-from bot.render import (
+from bot.relay.delivery import Delivery, Outage, RelayConfig
+from bot.relay.health import TelegramHealth
+from bot.relay.pacer import GroupPacer
+from bot.relay.sender import Sender
+from bot.render.messages import (
     render_parked_notice,
 )
-from bot.sender import Sender
 from storage import inbox, notices
 from storage.models import InboxEvent
+from storage.records import event_of
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ from bot.domain import (
     OrderState,
     Rejection,
 )
-from bot.i18n import t
-from bot.records import order_of, outcome_of
-from bot.render import Outcome, error_text, outcome_line, render_order_alert, state_label
+from bot.render.catalogue import t
+from bot.render.messages import Outcome, error_text, outcome_line, render_order_alert, state_label
 from storage import audit, claims, conversations, orders, replies, stats
 from storage.models import OrderRow
+from storage.records import order_of, outcome_of
 
 log = logging.getLogger(__name__)
 

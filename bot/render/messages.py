@@ -25,18 +25,7 @@ from bot.domain import (
     OrderState,
     OrderStatus,
 )
-from bot.formatting import (
-    TELEGRAM_TEXT_LIMIT,
-    aware,
-    chat_text_to_html,
-    chat_text_to_plain,
-    clip,
-    escape,
-    escape_attr,
-    rupiah,
-    split_html,
-)
-from bot.i18n import (
+from bot.render.catalogue import (
     BUYER_REJECT_TEXTS,
     CATALOGUE,
     DEFAULT_LANG,
@@ -47,6 +36,17 @@ from bot.i18n import (
     format_time,
     t,
     t_plain,
+)
+from bot.render.formatting import (
+    TELEGRAM_TEXT_LIMIT,
+    aware,
+    chat_text_to_html,
+    chat_text_to_plain,
+    clip,
+    escape,
+    escape_attr,
+    rupiah,
+    split_html,
 )
 
 DIGEST_MAX_ORDERS = 48

@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
-from bot.health import TelegramHealth
+from bot.http.webhooks import Store, build_router
 from bot.marketplaces import Marketplace
-from bot.webhooks.routes import Store, build_router
+from bot.relay.health import TelegramHealth
 from storage import inbox
 from storage.db import ping
 

@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import Conversation, Order
-from bot.formatting import clip, escape, rupiah
-from bot.i18n import (
+from bot.render.catalogue import (
     Html,
     format_date,
     format_datetime,
@@ -18,7 +17,8 @@ from bot.i18n import (
     t,
     t_plain,
 )
-from bot.render import Button, Rendered, marketplace_label
+from bot.render.formatting import clip, escape, rupiah
+from bot.render.messages import Button, Rendered, marketplace_label
 from storage.models import AuditEntry
 from storage.stats import DayFigures
 

@@ -12,9 +12,8 @@ from telegram.helpers import mention_html
 
 from bot.context import Context, Services
 from bot.domain import MarketplaceError, OrderState, Rejection, RejectReason
-from bot.i18n import t, t_plain
-from bot.records import order_of, outcome_of, save_order
-from bot.render import (
+from bot.render.catalogue import t, t_plain
+from bot.render.messages import (
     Button,
     Rendered,
     default_reject_text,
@@ -23,7 +22,7 @@ from bot.render import (
     render_order_card,
     render_orders_list,
 )
-from bot.services import (
+from bot.staff.services import (
     Actor,
     Result,
     Status,
@@ -38,6 +37,7 @@ from handlers.common import answer, permitted, say
 from storage import links, orders
 from storage.links import ButtonMeaning
 from storage.models import OrderRow, TelegramLink
+from storage.records import order_of, outcome_of, save_order
 
 log = logging.getLogger(__name__)
 

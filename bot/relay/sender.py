@@ -15,9 +15,9 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
-from bot.formatting import split_html
-from bot.pacer import BULK
-from bot.render import Button, Rendered
+from bot.relay.pacer import BULK
+from bot.render.formatting import split_html
+from bot.render.messages import Button, Rendered
 from storage.links import issue_token
 
 

@@ -1,1 +1,0 @@
-"""Incoming marketplace webhooks: verify, parse, store durably, then answer."""
