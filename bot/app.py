@@ -30,7 +30,7 @@ import handlers
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, Services
-from bot.domain import ParsedEvent, Shop
+from bot.domain.values import ParsedEvent, Shop
 from bot.http.app import build_web_app, health_router, telegram_router
 from bot.http.oauth import oauth_router
 from bot.http.webhooks import Store

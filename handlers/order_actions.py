@@ -11,7 +11,8 @@ from telegram.error import TelegramError
 from telegram.helpers import mention_html
 
 from bot.context import Context, Services
-from bot.domain import MarketplaceError, OrderState, Rejection, RejectReason
+from bot.domain.errors import MarketplaceError
+from bot.domain.values import OrderState, Rejection, RejectReason
 from bot.render.catalogue import t, t_plain
 from bot.render.messages import (
     Button,

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import (
+from bot.domain.values import (
     Conversation,
     MarketplaceEvent,
     MarketplaceName,

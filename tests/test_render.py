@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain import (
+from bot.domain.errors import ErrorKind
+from bot.domain.values import (
     BuyerMessage,
     CancellationRequest,
     Conversation,
-    ErrorKind,
     MarketplaceName,
     Order,
     OrderLine,

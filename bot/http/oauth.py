@@ -19,7 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from bot.clock import Clock, system_clock
-from bot.domain import MarketplaceError, Shop
+from bot.domain.errors import MarketplaceError
+from bot.domain.values import Shop
 from bot.marketplaces import Authorizing
 from bot.render.formatting import escape
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.clock import Clock, system_clock
-from bot.domain import ParsedEvent
+from bot.domain.values import ParsedEvent
 from bot.marketplaces import Marketplace, WebhookPayloadError
 
 log = logging.getLogger(__name__)

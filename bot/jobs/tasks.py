@@ -19,7 +19,7 @@ from typing import Any
 from telegram.ext import JobQueue
 
 from bot.context import Services
-from bot.domain import (
+from bot.domain.values import (
     BuyerMessageReceived,
     MarketplaceEvent,
     OrderCreated,

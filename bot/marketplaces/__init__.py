@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bot.domain import (
+from bot.domain.values import (
     BuyerMessage,
     CancellationRequest,
     Conversation,

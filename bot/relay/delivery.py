@@ -18,14 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.domain import (
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import (
     AuthorizationChanged,
     BuyerMessage,
     BuyerMessageReceived,
     CancellationRequested,
     Conversation,
-    ErrorKind,
-    MarketplaceError,
     MarketplaceEvent,
     Order,
     OrderCreated,

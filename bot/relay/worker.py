@@ -25,10 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import Clock, system_clock
-from bot.domain import (
-    ErrorKind,
-    MarketplaceError,
-)
+from bot.domain.errors import ErrorKind, MarketplaceError
 from bot.marketplaces import Marketplace
 from bot.relay.delivery import Delivery, Outage, RelayConfig
 from bot.relay.health import TelegramHealth

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import (
+from bot.domain.errors import ErrorKind
+from bot.domain.values import (
     BuyerMessage,
     CancellationRequest,
     Conversation,
-    ErrorKind,
     MarketplaceName,
     Order,
     OrderState,

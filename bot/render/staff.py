@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain import Conversation, Order
+from bot.domain.values import Conversation, Order
 from bot.render.catalogue import (
     Html,
     format_date,

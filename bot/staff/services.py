@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.context import Services
-from bot.domain import (
-    Conversation,
-    ErrorKind,
-    MarketplaceError,
-    MarketplaceName,
-    OrderState,
-    Rejection,
-)
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import Conversation, MarketplaceName, OrderState, Rejection
 from bot.render.catalogue import t
 from bot.render.messages import Outcome, error_text, outcome_line, render_order_alert, state_label
 from storage import audit, claims, conversations, orders, replies, stats

@@ -9,15 +9,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from bot.domain import (
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import (
     AuthorizationChanged,
     BuyerMessage,
     BuyerMessageReceived,
     CancellationRequest,
     CancellationRequested,
     Conversation,
-    ErrorKind,
-    MarketplaceError,
     MarketplaceName,
     Order,
     OrderState,

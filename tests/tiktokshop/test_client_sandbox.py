@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bot.domain import (
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import (
     AuthorizationChanged,
     BuyerMessage,
     BuyerMessageReceived,
     CancellationRequested,
-    ErrorKind,
-    MarketplaceError,
     MarketplaceName,
     OrderState,
     OrderStatusChanged,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from bot.domain import OrderState
+from bot.domain.values import OrderState
 from bot.marketplaces.tiktokshop.mapping import (
     message_parts,
     order_lines,

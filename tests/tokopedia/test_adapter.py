@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.domain import (
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import (
     BuyerMessageReceived,
     CancellationRequest,
     CancellationRequested,
     Conversation,
-    ErrorKind,
-    MarketplaceError,
     MarketplaceName,
     OrderCreated,
     OrderState,

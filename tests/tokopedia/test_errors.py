@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import ErrorKind
+from bot.domain.errors import ErrorKind
 from bot.marketplaces.tokopedia.errors import (
     AuthError,
     InvalidRequest,

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain import OrderState
+from bot.domain.values import OrderState
 from bot.marketplaces.lenient import parse_money
 from bot.marketplaces.tokopedia.errors import (
     InvalidRequest,

@@ -18,12 +18,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from bot.clock import Clock, system_clock
-from bot.domain import (
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import (
     BuyerMessage,
     CancellationRequest,
     Conversation,
-    ErrorKind,
-    MarketplaceError,
     MarketplaceName,
     Order,
     OrderState,

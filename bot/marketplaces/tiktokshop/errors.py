@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain import ErrorKind
+from bot.domain.errors import ErrorKind
 
 
 def brand_safe(text: str) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.domain import MarketplaceName, Order, OrderLine, OrderState, OrderStatus
+from bot.domain.values import MarketplaceName, Order, OrderLine, OrderState, OrderStatus
 
 from .errors import brand_safe
 from .models import LineItem, TtsOrder, message_content

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from bot.domain import (
+from bot.domain.values import (
     AuthorizationChanged,
     BuyerMessage,
     BuyerMessageReceived,

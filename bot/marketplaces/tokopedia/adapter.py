@@ -18,14 +18,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.clock import Clock, system_clock
-from bot.domain import (
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import (
     BuyerMessage,
     BuyerMessageReceived,
     CancellationRequest,
     CancellationRequested,
     Conversation,
-    ErrorKind,
-    MarketplaceError,
     MarketplaceName,
     Order,
     OrderCreated,

@@ -20,7 +20,7 @@ the core.
 
 from __future__ import annotations
 
-from bot.domain import ErrorKind
+from bot.domain.errors import ErrorKind
 
 
 class TokopediaError(Exception):

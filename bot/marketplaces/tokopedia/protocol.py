@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from bot.domain import OrderState, OrderStatus
+from bot.domain.values import OrderState, OrderStatus
 
 from .errors import RateLimited, RejectionInvalid, TokopediaError, classify
 
