@@ -28,14 +28,16 @@ from sqlmodel import col
 from bench.bodies import Webhook, order_webhooks, sandbox_state
 from bench.common import ADMIN_ID, BOT_TOKEN, CHAT_ID, bench_settings, serving
 from bot.app import runtime, started
+from bot.domain.vocab import ButtonAction
 from bot.relay.pacer import GroupPacer
-from bot.render.messages import DIGEST_MAX_ORDERS
+from bot.render.orders import DIGEST_MAX_ORDERS
 from bot.sandbox.telegram import Call, FakeTelegram
 from bot.sandbox.telegram import serve as serve_telegram
 from bot.sandbox.tokopedia import SandboxState, create_app
 from storage.models import CallbackToken, InboxEvent
 
-ORDER_ACTIONS = frozenset({"accept", "reject"})  # an alert's buttons that act on its order
+# An alert's buttons that act on its order.
+ORDER_ACTIONS = frozenset({ButtonAction.ACCEPT, ButtonAction.REJECT})
 FIRST_ORDER_ID = 900_000_001
 POLL_SECONDS = 0.2
 
@@ -74,7 +76,7 @@ class Visibility:
         for call, tokens in zip(fresh, markups, strict=True):
             # A digest has one "order" button per order; an alert has accept and reject.
             meanings = [self.meaning[token] for token in tokens if token in self.meaning]
-            opens = Counter(ref for action, ref in meanings if action == "order")
+            opens = Counter(ref for action, ref in meanings if action == ButtonAction.ORDER)
             acts = {ref for action, ref in meanings if action in ORDER_ACTIONS} - opens.keys()
             opens.update(acts)
             self.orders_per_message.append(len(opens))

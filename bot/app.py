@@ -30,11 +30,12 @@ import handlers
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.context import CONTEXT_TYPES, Services
-from bot.domain.values import ParsedEvent, Shop
-from bot.http.app import build_web_app, health_router, telegram_router
+from bot.domain.values import ParsedEvent, Shop, Store
+from bot.http.app import build_web_app
+from bot.http.health import health_router
 from bot.http.oauth import oauth_router
-from bot.http.webhooks import Store
-from bot.jobs.tasks import schedule
+from bot.http.telegram import telegram_router
+from bot.jobs.runner import schedule
 from bot.marketplaces import Authorizing, Marketplace
 from bot.marketplaces.tiktokshop import (
     TikTokShopClient,
@@ -42,16 +43,15 @@ from bot.marketplaces.tiktokshop import (
     TikTokShopTokens,
 )
 from bot.marketplaces.tokopedia import TokopediaAuth, TokopediaClient, TokopediaMarketplace
-from bot.relay.delivery import RelayConfig
+from bot.relay.config import RelayConfig
 from bot.relay.health import TelegramHealth
 from bot.relay.pacer import GroupPacer
 from bot.relay.sender import Sender
 from bot.relay.worker import Relay
 from storage import notices, shops
 from storage.db import make_engine, make_sessionmaker, upgrade
-from storage.inbox import InboxWriter
+from storage.inbox import InboxWriter, inbox_item
 from storage.kv import DbStateStore
-from storage.records import inbox_item
 from storage.tokens import DbTokenStore
 
 log = logging.getLogger(__name__)

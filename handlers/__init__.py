@@ -1,4 +1,8 @@
-"""``register(application, settings)``: the only list of tokobot's handlers."""
+"""``register(application, settings)``: the only list of tokobot's handlers.
+
+Handlers parse an update, call one ``bot.staff`` service, render and answer through
+``services.sender``; they never import ``bot.app`` and never call the Bot API themselves.
+"""
 
 from __future__ import annotations
 
@@ -15,36 +19,33 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from handlers import access, audit, buttons, chats, help, order_actions, replies, summary
+from handlers import access, audit, buttons, chats, help, messages, order_commands, summary
 from handlers.errors import on_error
 
 GATE_GROUP = -1
 
+COMMANDS = {
+    "start": help.cmd_help,
+    "help": help.cmd_help,
+    "chats": chats.cmd_chats,
+    "reply": chats.cmd_reply,
+    "orders": order_commands.cmd_orders,
+    "order": order_commands.cmd_order,
+    "accept": order_commands.cmd_accept,
+    "reject": order_commands.cmd_reject,
+    "audit": audit.cmd_audit,
+    "summary": summary.cmd_summary,
+}
+
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     application.add_handler(TypeHandler(Update, access.gate), group=GATE_GROUP)
-    commands = {
-        "start": help.cmd_help,
-        "help": help.cmd_help,
-        "chats": chats.cmd_chats,
-        "reply": chats.cmd_reply,
-        "orders": order_actions.cmd_orders,
-        "order": order_actions.cmd_order,
-        "accept": order_actions.cmd_accept,
-        "reject": order_actions.cmd_reject,
-        "audit": audit.cmd_audit,
-        "summary": summary.cmd_summary,
-    }
-    for name, callback in commands.items():
+    for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(buttons.on_button))
     staff_group = filters.Chat(chat_id=settings.telegram_chat_id)
-    application.add_handler(
-        MessageHandler(
-            staff_group & filters.UpdateType.MESSAGE & ~filters.COMMAND, replies.on_message
-        )
-    )
-    application.add_handler(
-        MessageHandler(staff_group & filters.UpdateType.EDITED_MESSAGE, replies.on_edited)
-    )
+    new_text = staff_group & filters.UpdateType.MESSAGE & ~filters.COMMAND
+    application.add_handler(MessageHandler(new_text, messages.on_message))
+    edited = staff_group & filters.UpdateType.EDITED_MESSAGE
+    application.add_handler(MessageHandler(edited, messages.on_edited))
     application.add_error_handler(on_error)

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context
 from bot.render.catalogue import t
-from handlers.common import ANONYMOUS_ADMIN_ID, answer
+from handlers.common import ANONYMOUS_ADMIN_ID, answer, say
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,14 @@ async def gate(update: Update, context: Context) -> None:
     if (in_group or admin_dm) and user.id != ANONYMOUS_ADMIN_ID:
         return
     lang = services.lang
+    message = update.message
     if update.callback_query is not None:
-        await answer(update.callback_query, t("access.not_allowed", lang), alert=True)
-    elif in_group and update.message is not None and update.message.text:
-        if update.message.text.startswith("/") or update.message.reply_to_message is not None:
-            await update.message.reply_text(t("access.anonymous", lang), do_quote=True)
-    elif chat.type == ChatType.PRIVATE and update.message is not None:
-        await update.message.reply_text(t("access.private", lang))
+        await answer(services, update.callback_query, t("access.not_allowed", lang), alert=True)
+    elif in_group and message is not None and message.text:
+        if message.text.startswith("/") or message.reply_to_message is not None:
+            await say(services, message, t("access.anonymous", lang))
+    elif chat.type == ChatType.PRIVATE and message is not None:
+        await say(services, message, t("access.private", lang), quote=False)
     else:
         log.info("ignored an update from chat %s", chat.id)
     raise ApplicationHandlerStop

@@ -12,27 +12,29 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.context import Context
+from bot.domain.vocab import ButtonAction
 from bot.render.catalogue import t
-from handlers import chats, order_actions, replies
+from bot.staff.common import meaning_of
+from handlers import chats, messages, order_buttons, order_commands
 from handlers.common import answer
-from storage.links import ButtonMeaning, resolve_token
+from storage.links import ButtonMeaning
 
 log = logging.getLogger(__name__)
 
 Action = Callable[[Update, Context, ButtonMeaning], Awaitable[None]]
 
 ACTIONS: dict[str, Action] = {
-    "reply": replies.prompt_reply,
-    "retry_reply": chats.on_retry,
-    "accept": order_actions.on_accept,
-    "reject": order_actions.on_reject,
-    "reject_code": order_actions.on_reject_code,
-    "reject_back": order_actions.on_reject_back,
-    "reject_go": order_actions.on_reject_go,
-    "reject_text": order_actions.on_reject_text,
-    "cancel_ok": order_actions.on_cancel_ok,
-    "cancel_no": order_actions.on_cancel_no,
-    "order": order_actions.on_order_button,
+    ButtonAction.REPLY: messages.prompt_reply,
+    ButtonAction.RETRY_REPLY: chats.on_retry,
+    ButtonAction.ACCEPT: order_buttons.on_accept,
+    ButtonAction.REJECT: order_buttons.on_reject,
+    ButtonAction.REJECT_CODE: order_buttons.on_reject_code,
+    ButtonAction.REJECT_BACK: order_buttons.on_reject_back,
+    ButtonAction.REJECT_GO: order_buttons.on_reject_go,
+    ButtonAction.REJECT_TEXT: order_buttons.on_reject_text,
+    ButtonAction.CANCEL_OK: order_buttons.on_cancel_ok,
+    ButtonAction.CANCEL_NO: order_buttons.on_cancel_no,
+    ButtonAction.ORDER: order_commands.on_order_button,
 }
 
 
@@ -42,16 +44,15 @@ async def on_button(update: Update, context: Context) -> None:
     if query is None:
         return
     services = context.services
-    async with services.sessions() as session:
-        meaning = await resolve_token(session=session, token=query.data or "")
+    meaning = await meaning_of(services, query.data or "")
     action = ACTIONS.get(meaning.action) if meaning else None
     if meaning is None or action is None:
         log.info("unknown button %r from user %s", query.data, query.from_user.id)
-        await answer(query, t("btn.expired", services.lang), alert=True)
+        await answer(services, query, t("btn.expired", services.lang), alert=True)
         return
     try:
         await action(update, context, meaning)
     except Exception:
         # The phone must never spin for ever: answer, then let the error handler report.
-        await answer(query, t("err.other", services.lang), alert=True)
+        await answer(services, query, t("err.other", services.lang), alert=True)
         raise

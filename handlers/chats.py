@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.context import Context
 from bot.render.catalogue import t
-from bot.render.messages import render_chats_list
-from bot.staff.services import ReplyTarget, Status, retry_reply, send_reply
-from handlers.common import actor_of, answer, say
-from handlers.replies import report
-from storage import conversations
+from bot.staff import buyer_replies, lookups
+from bot.staff.common import append_result
+from handlers.common import actor_of, answer, pressed_of, say
+from handlers.messages import report
 from storage.links import ButtonMeaning
-from storage.records import conversation_of
 
 
 async def cmd_chats(update: Update, context: Context) -> None:
@@ -20,20 +18,13 @@ async def cmd_chats(update: Update, context: Context) -> None:
     services = context.services
     message = update.effective_message
     assert message is not None
-    async with services.sessions() as session:
-        rows = await conversations.waiting(session=session)
-    items = [
-        (conversation_of(row), row.waiting_since, row.last_buyer_text, row.conversation_id)
-        for row in rows
-        if row.waiting_since is not None
-    ]
-    rendered = render_chats_list(items, now=services.clock(), lang=services.lang, tz=services.tz)
+    listing = await lookups.waiting_chats(services)
     await services.sender.send(
         message.chat.id,
-        rendered,
+        listing.rendered,
         marketplace="",
         shop_id="",
-        scopes={row.conversation_id: (row.marketplace, row.shop_id) for row in rows},
+        scopes=listing.scopes,
         reply_to=message.message_id,
         bulk=False,
         thread_id=message.message_thread_id if message.is_topic_message else None,
@@ -49,33 +40,18 @@ async def cmd_reply(update: Update, context: Context) -> None:
     assert user is not None
     args = context.args or []
     if len(args) < 2:
-        await say(message, t("cmd.reply_usage", services.lang))
-        return
-    target = await _find_conversation(context, args[0])
-    if target is None:
-        await say(message, t("reply.unknown", services.lang))
+        await say(services, message, t("cmd.reply_usage", services.lang))
         return
     text = (message.text or "").split(maxsplit=2)[2]
-    result = await send_reply(
+    result = await buyer_replies.reply_by_command(
         services,
         actor_of(user),
-        target,
+        args[0],
+        text,
         chat_id=message.chat.id,
         message_id=message.message_id,
-        text=text,
     )
     await report(services, message, result)
-
-
-async def _find_conversation(context: Context, ref: str) -> ReplyTarget | None:
-    services = context.services
-    async with services.sessions() as session:
-        for name in services.marketplaces:
-            for row in await conversations.by_conversation_id(
-                session=session, marketplace=name, conversation_id=ref
-            ):
-                return ReplyTarget(row.marketplace, row.shop_id, row.conversation_id)
-    return None
 
 
 async def on_retry(update: Update, context: Context, meaning: ButtonMeaning) -> None:
@@ -85,8 +61,8 @@ async def on_retry(update: Update, context: Context, meaning: ButtonMeaning) -> 
     assert query is not None
     assert user is not None
     services = context.services
-    result = await retry_reply(services, actor_of(user), int(meaning.ref))
-    await answer(query, result.text, alert=result.status is not Status.DONE)
-    pressed = query.message if isinstance(query.message, Message) else None
-    if result.status is Status.DONE and pressed is not None:
-        await pressed.edit_text(f"{pressed.text_html}\n\n{result.text}", reply_markup=None)
+    result = await buyer_replies.retry_reply(services, actor_of(user), int(meaning.ref))
+    await answer(services, query, result.text, alert=not result.done)
+    pressed = pressed_of(update)
+    if result.done and pressed is not None:
+        await append_result(services, pressed, result)

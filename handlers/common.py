@@ -1,17 +1,19 @@
-"""Small helpers shared by the handler modules."""
+"""Small helpers shared by the handler modules: reading an update, and answering through
+``services.sender``, the one door to Telegram."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import CallbackQuery, Message, Update, User
 from telegram.error import TelegramError
 
 from bot.context import Context, Services
+from bot.render.base import Button, Rendered
 from bot.render.catalogue import t
 from bot.render.formatting import visible_text
-from bot.staff.services import Actor
+from bot.staff.common import Actor, Pressed, may_decide
+from bot.staff.decisions import Decision, show_on_pressed
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +26,14 @@ def actor_of(user: User) -> Actor:
     return Actor(id=user.id, name=name)
 
 
-def may_act(services: Services, user_id: int) -> bool:
-    """Order decisions: everyone in the staff group, unless admins are configured."""
-    admins = services.settings.telegram_admin_ids
-    return not admins or user_id in admins
+def pressed_of(update: Update) -> Pressed | None:
+    """The message whose button was pressed, if Telegram still shows it to us."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if not isinstance(message, Message):
+        return None
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    return Pressed(message.chat.id, message.message_id, message.text_html or "", thread_id)
 
 
 def plain(html_text: str, limit: int = 200) -> str:
@@ -36,30 +42,61 @@ def plain(html_text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def answer(query: CallbackQuery, html_text: str = "", *, alert: bool = False) -> None:
+async def answer(
+    services: Services, query: CallbackQuery, html_text: str = "", *, alert: bool = False
+) -> None:
+    """Answer a button press, so the phone stops spinning."""
     try:
-        await query.answer(plain(html_text) if html_text else None, show_alert=alert)
+        await services.sender.answer_press(
+            query.id, plain(html_text) if html_text else None, alert=alert
+        )
     except TelegramError as exc:  # e.g. "query is too old": the press is still handled
         log.info("callback answer failed: %s", exc)
 
 
-async def say(message: Message, html_text: str, **kwargs: Any) -> Message:
-    """A threaded reply to a staff message (stays in its topic)."""
-    return await message.reply_text(html_text, do_quote=True, **kwargs)
+async def say(
+    services: Services,
+    message: Message,
+    html_text: str,
+    *,
+    buttons: tuple[tuple[Button, ...], ...] = (),
+    quote: bool = True,
+) -> None:
+    """Answer a staff message in its chat (and topic), as a reply to it unless ``quote=False``."""
+    await services.sender.send(
+        message.chat.id,
+        Rendered(html_text, buttons),
+        marketplace="",
+        shop_id="",
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_to=message.message_id if quote else None,
+        bulk=False,
+    )
+
+
+async def finish_press(update: Update, context: Context, decision: Decision) -> None:
+    """Answer a decision's press, then show the result where the press happened."""
+    assert update.callback_query is not None
+    services = context.services
+    result = decision.result
+    await answer(services, update.callback_query, result.text, alert=not result.done)
+    await show_on_pressed(services, decision, pressed_of(update))
 
 
 async def permitted(update: Update, context: Context) -> Actor | None:
     """The acting staff member if they may decide on orders; otherwise refuse politely."""
     user = update.effective_user
-    if user is not None and may_act(context.services, user.id):
+    if user is not None and may_decide(context.services, user.id):
         return actor_of(user)
     await refuse_not_allowed(update, context)
     return None
 
 
 async def refuse_not_allowed(update: Update, context: Context) -> None:
-    lang = context.services.lang
+    services = context.services
     if update.callback_query is not None:
-        await answer(update.callback_query, t("access.not_allowed", lang), alert=True)
+        await answer(
+            services, update.callback_query, t("access.not_allowed", services.lang), alert=True
+        )
     elif update.effective_message is not None:
-        await say(update.effective_message, t("access.not_allowed", lang))
+        await say(services, update.effective_message, t("access.not_allowed", services.lang))

@@ -8,6 +8,7 @@ import time
 from telegram import Update
 
 from bot.context import Context
+from bot.render.base import Rendered
 from bot.render.catalogue import t
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ async def on_error(update: object, context: Context) -> None:
         where = f" ({update.effective_message.message_id})"
     text = t("error.report", services.lang, error=type(context.error).__name__ + where)
     try:
-        await context.bot.send_message(chat_id=services.chat_id, text=text)
+        await services.sender.send(
+            services.chat_id, Rendered(text), marketplace="", shop_id="", bulk=False
+        )
     except Exception:
         log.warning("could not report the error to the group")

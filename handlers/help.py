@@ -12,4 +12,4 @@ from handlers.common import say
 async def cmd_help(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None:
-        await say(message, t("help.text", context.services.lang))
+        await say(context.services, message, t("help.text", context.services.lang))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import Context
-from bot.jobs.tasks import summary_rendered
+from bot.jobs.summary import summary_rendered
 from handlers.common import say
 
 
@@ -15,4 +15,4 @@ async def cmd_summary(update: Update, context: Context) -> None:
         return
     services = context.services
     rendered = await summary_rendered(services, services.clock())
-    await say(message, rendered.text)
+    await say(services, message, rendered.text)

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from bot.domain.figures import AuditRecord
 from storage.models import AuditEntry
 
 
@@ -42,26 +44,43 @@ async def record(
     )
 
 
+def record_of(entry: AuditEntry) -> AuditRecord:
+    """The stored entry as a domain value, for rendering."""
+    return AuditRecord(
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        action=entry.action,
+        marketplace=entry.marketplace,
+        shop_id=entry.shop_id,
+        result=entry.result,
+        order_id=entry.order_id,
+        conversation_id=entry.conversation_id,
+        text=entry.text,
+        detail=entry.detail,
+    )
+
+
 async def for_order(
     *, session: AsyncSession, marketplace: str | None, order_id: str, limit: int = 50
-) -> list[AuditEntry]:
-    query = select(AuditEntry).where(AuditEntry.order_id == order_id)  # type: ignore[arg-type]
+) -> list[AuditRecord]:
+    query = select(AuditEntry).where(col(AuditEntry.order_id) == order_id)
     if marketplace is not None:
-        query = query.where(AuditEntry.marketplace == marketplace)  # type: ignore[arg-type]
-    query = query.order_by(AuditEntry.at, AuditEntry.id).limit(limit)  # type: ignore[arg-type]
-    return list((await session.execute(query)).scalars())
+        query = query.where(col(AuditEntry.marketplace) == marketplace)
+    query = query.order_by(col(AuditEntry.at), col(AuditEntry.id)).limit(limit)
+    return [record_of(entry) for entry in (await session.execute(query)).scalars()]
 
 
 async def for_conversation(
     *, session: AsyncSession, marketplace: str, conversation_id: str, limit: int = 50
-) -> list[AuditEntry]:
+) -> list[AuditRecord]:
     query = (
         select(AuditEntry)
         .where(
-            AuditEntry.marketplace == marketplace,  # type: ignore[arg-type]
-            AuditEntry.conversation_id == conversation_id,  # type: ignore[arg-type]
+            col(AuditEntry.marketplace) == marketplace,
+            col(AuditEntry.conversation_id) == conversation_id,
         )
-        .order_by(AuditEntry.at, AuditEntry.id)  # type: ignore[arg-type]
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
         .limit(limit)
     )
-    return list((await session.execute(query)).scalars())
+    return [record_of(entry) for entry in (await session.execute(query)).scalars()]

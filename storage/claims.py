@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from storage.dialect import insert_ignoring_conflicts
+from storage.dialect import count_changed, insert_ignoring_conflicts
 from storage.models import ActionClaim
 
 
@@ -41,18 +42,22 @@ async def claim(
         "claimed_at": now,
         "state": "running",
     }
-    inserted = await session.execute(
-        insert_ignoring_conflicts(session, ActionClaim, values, ["key"])
+    inserted = await count_changed(
+        session, insert_ignoring_conflicts(session, ActionClaim, values, ["key"])
     )
-    if inserted.rowcount == 1:  # type: ignore[attr-defined]
+    if inserted == 1:
         return ClaimResult(True, None)
     # A released claim (the action failed) or a stale one may be taken again, by one winner.
-    retaken = await session.execute(
+    retaken = await count_changed(
+        session,
         update(ActionClaim)
-        .where(ActionClaim.key == key)  # type: ignore[arg-type]
+        .where(col(ActionClaim.key) == key)
         .where(
-            (ActionClaim.state == "released")  # type: ignore[arg-type]
-            | ((ActionClaim.state == "running") & (ActionClaim.claimed_at < now - stale_after))
+            (col(ActionClaim.state) == "released")
+            | (
+                (col(ActionClaim.state) == "running")
+                & (col(ActionClaim.claimed_at) < now - stale_after)
+            )
         )
         .values(
             action=action,
@@ -61,9 +66,9 @@ async def claim(
             claimed_at=now,
             state="running",
             finished_at=None,
-        )
+        ),
     )
-    if retaken.rowcount == 1:  # type: ignore[attr-defined]
+    if retaken == 1:
         return ClaimResult(True, None)
     holder = await session.get(ActionClaim, key, populate_existing=True)
     return ClaimResult(False, holder)
@@ -72,7 +77,7 @@ async def claim(
 async def finish(*, session: AsyncSession, key: str, now: datetime) -> None:
     await session.execute(
         update(ActionClaim)
-        .where(ActionClaim.key == key)  # type: ignore[arg-type]
+        .where(col(ActionClaim.key) == key)
         .values(state="done", finished_at=now)
     )
 
@@ -80,7 +85,5 @@ async def finish(*, session: AsyncSession, key: str, now: datetime) -> None:
 async def release(*, session: AsyncSession, key: str) -> None:
     """The action did not happen (a certain failure); it may be tried again."""
     await session.execute(
-        update(ActionClaim)
-        .where(ActionClaim.key == key)  # type: ignore[arg-type]
-        .values(state="released")
+        update(ActionClaim).where(col(ActionClaim.key) == key).values(state="released")
     )

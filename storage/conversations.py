@@ -6,17 +6,30 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from bot.domain.values import Conversation, MarketplaceName
 from storage.models import ConversationRow
+
+
+def conversation_of(row: ConversationRow) -> Conversation:
+    """The domain conversation a row stands for."""
+    return Conversation(
+        marketplace=MarketplaceName(row.marketplace),
+        shop_id=row.shop_id,
+        conversation_id=row.conversation_id,
+        buyer_id=row.buyer_id,
+        buyer_name=row.buyer_name,
+    )
 
 
 async def get_conversation(
     *, session: AsyncSession, marketplace: str, shop_id: str, conversation_id: str
 ) -> ConversationRow | None:
     query = select(ConversationRow).where(
-        ConversationRow.marketplace == marketplace,  # type: ignore[arg-type]
-        ConversationRow.shop_id == shop_id,  # type: ignore[arg-type]
-        ConversationRow.conversation_id == conversation_id,  # type: ignore[arg-type]
+        col(ConversationRow.marketplace) == marketplace,
+        col(ConversationRow.shop_id) == shop_id,
+        col(ConversationRow.conversation_id) == conversation_id,
     )
     return (await session.execute(query)).scalar_one_or_none()
 
@@ -54,7 +67,7 @@ async def record_buyer_message(
 
 
 async def find_by_thread(*, session: AsyncSession, thread_id: int) -> ConversationRow | None:
-    query = select(ConversationRow).where(ConversationRow.thread_id == thread_id)  # type: ignore[arg-type]
+    query = select(ConversationRow).where(col(ConversationRow.thread_id) == thread_id)
     return (await session.execute(query)).scalars().first()
 
 
@@ -77,8 +90,8 @@ async def waiting(*, session: AsyncSession, limit: int = 30) -> list[Conversatio
     """Conversations whose latest buyer message has no staff answer, oldest first."""
     query = (
         select(ConversationRow)
-        .where(ConversationRow.waiting_since.is_not(None))  # type: ignore[union-attr]
-        .order_by(ConversationRow.waiting_since, ConversationRow.id)  # type: ignore[arg-type]
+        .where(col(ConversationRow.waiting_since).is_not(None))
+        .order_by(col(ConversationRow.waiting_since), col(ConversationRow.id))
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
@@ -88,7 +101,7 @@ async def by_conversation_id(
     *, session: AsyncSession, marketplace: str, conversation_id: str
 ) -> list[ConversationRow]:
     query = select(ConversationRow).where(
-        ConversationRow.marketplace == marketplace,  # type: ignore[arg-type]
-        ConversationRow.conversation_id == conversation_id,  # type: ignore[arg-type]
+        col(ConversationRow.marketplace) == marketplace,
+        col(ConversationRow.conversation_id) == conversation_id,
     )
     return list((await session.execute(query)).scalars())

@@ -1,14 +1,15 @@
-"""Dialect-specific statements shared by the repositories."""
+"""Statements and execution helpers the repositories share, alike on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert
+from sqlalchemy import CursorResult, Executable, Insert, Table, inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 
 def dialect(session: AsyncSession) -> str:
@@ -37,3 +38,18 @@ def insert_ignoring_conflicts(
 ) -> Any:
     """One conflict-tolerant insert of ``values``."""
     return ignoring_conflicts(session, table, tuple(key)).values(values)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The ``Table`` behind a table model, for Core statements built once."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+async def count_changed(session: AsyncSession, statement: Executable) -> int:
+    """Run an INSERT, UPDATE or DELETE and return how many rows it changed."""
+    result = await session.execute(statement)
+    # A statement that returns no rows always yields a CursorResult; execute() is typed for
+    # the general case, so the narrowing is stated here once rather than at every caller.
+    return cast(CursorResult[Any], result).rowcount

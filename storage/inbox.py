@@ -14,10 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pydantic import TypeAdapter
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
-from storage.dialect import dialect, ignoring_conflicts
+from bot.domain.values import EventKind, MarketplaceEvent, ParsedEvent
+from storage.dialect import count_changed, dialect, ignoring_conflicts, table_of
 from storage.models import InboxEvent
 
 log = logging.getLogger(__name__)
@@ -33,10 +36,32 @@ class InboxItem:
     dedup_key: str
     window: int
     marketplace: str
-    kind: str
+    kind: EventKind
     payload: str
     order_id: str
     received_at: datetime
+
+
+def inbox_item(parsed: ParsedEvent, received_at: datetime) -> InboxItem:
+    """The inbox entry for a parsed event; its marketplace and order are kept for queries."""
+    event = parsed.event
+    if event.kind == EventKind.BUYER_MESSAGE:
+        marketplace, order_id = event.message.conversation.marketplace, ""
+    elif event.kind == EventKind.ORDER_CREATED:
+        marketplace, order_id = event.order.marketplace, event.order.order_id
+    elif event.kind == EventKind.AUTHORIZATION:
+        marketplace, order_id = event.marketplace, ""
+    else:
+        marketplace, order_id = event.marketplace, event.order_id
+    return InboxItem(
+        dedup_key=parsed.dedup_key,
+        window=parsed.dedup_window,
+        marketplace=marketplace.value,
+        kind=event.kind,
+        payload=event.model_dump_json(),
+        order_id=order_id,
+        received_at=received_at,
+    )
 
 
 def dedup_slots(item: InboxItem) -> tuple[str, tuple[str, ...]]:
@@ -54,7 +79,7 @@ def dedup_slots(item: InboxItem) -> tuple[str, tuple[str, ...]]:
 # The group commit's statements are built once: a multi-row VALUES list (or the ORM's bulk
 # insert) was compiled afresh for every batch and, with building the IN list, made the
 # webhook path CPU-bound (bench/, ingest). The insert runs as one executemany.
-_INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
+_INBOX = table_of(InboxEvent)
 _SEEN = select(_INBOX.c.dedup_slot).where(
     _INBOX.c.dedup_slot.in_(bindparam("slots", expanding=True))
 )
@@ -76,7 +101,7 @@ async def store_events(*, session: AsyncSession, items: Sequence[InboxItem]) -> 
         rows.append(
             {
                 "marketplace": item.marketplace,
-                "kind": item.kind,
+                "kind": str(item.kind),
                 "dedup_slot": own,
                 "payload": item.payload,
                 "received_at": item.received_at,
@@ -186,6 +211,13 @@ class InboxWriter:
 
 # --- the delivery side ---------------------------------------------------------------------
 
+_EVENT = TypeAdapter[MarketplaceEvent](MarketplaceEvent)
+
+
+def event_of(row: InboxEvent) -> MarketplaceEvent:
+    """The domain event a stored row holds."""
+    return _EVENT.validate_json(row.payload)
+
 
 async def claim_due(
     *, session: AsyncSession, now: datetime, limit: int, lease: timedelta
@@ -196,8 +228,8 @@ async def claim_due(
     """
     query = (
         select(InboxEvent)
-        .where(InboxEvent.status == "pending", InboxEvent.next_attempt_at <= now)  # type: ignore[arg-type]
-        .order_by(InboxEvent.id)  # type: ignore[arg-type]
+        .where(col(InboxEvent.status) == "pending", col(InboxEvent.next_attempt_at) <= now)
+        .order_by(col(InboxEvent.id))
         .limit(limit)
     )
     if dialect(session) == "postgresql":
@@ -211,7 +243,7 @@ async def claim_due(
 async def mark_delivered(*, session: AsyncSession, event_id: int, now: datetime) -> None:
     await session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .where(col(InboxEvent.id) == event_id)
         .values(status="delivered", delivered_at=now, last_error="")
     )
 
@@ -221,10 +253,10 @@ async def mark_failed(
 ) -> None:
     await session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event_id)  # type: ignore[arg-type]
+        .where(col(InboxEvent.id) == event_id)
         .values(
             status="parked" if park else "pending",
-            attempts=InboxEvent.attempts + 1,
+            attempts=col(InboxEvent.attempts) + 1,
             next_attempt_at=retry_at,
             last_error=error[:2000],
         )
@@ -236,7 +268,7 @@ async def postpone(*, session: AsyncSession, event_ids: Sequence[int], until: da
     if event_ids:
         await session.execute(
             update(InboxEvent)
-            .where(InboxEvent.id.in_(event_ids))  # type: ignore[union-attr]
+            .where(col(InboxEvent.id).in_(event_ids))
             .values(next_attempt_at=until)
         )
 
@@ -251,15 +283,13 @@ class Backlog:
 async def backlog(*, session: AsyncSession) -> Backlog:
     pending, oldest = (
         await session.execute(
-            select(func.count(), func.min(InboxEvent.received_at)).where(
-                InboxEvent.status == "pending"  # type: ignore[arg-type]
+            select(func.count(), func.min(col(InboxEvent.received_at))).where(
+                col(InboxEvent.status) == "pending"
             )
         )
     ).one()
     parked = (
-        await session.execute(
-            select(func.count()).where(InboxEvent.status == "parked")  # type: ignore[arg-type]
-        )
+        await session.execute(select(func.count()).where(col(InboxEvent.status) == "parked"))
     ).scalar_one()
     oldest_at = oldest
     if oldest_at is not None and oldest_at.tzinfo is None:
@@ -271,28 +301,27 @@ async def backlog(*, session: AsyncSession) -> Backlog:
 async def parked_events(*, session: AsyncSession, limit: int = 20) -> list[InboxEvent]:
     query = (
         select(InboxEvent)
-        .where(InboxEvent.status == "parked")  # type: ignore[arg-type]
-        .order_by(InboxEvent.id.desc())  # type: ignore[union-attr]
+        .where(col(InboxEvent.status) == "parked")
+        .order_by(col(InboxEvent.id).desc())
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
 
 
 async def retry_parked(*, session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
+    return await count_changed(
+        session,
         update(InboxEvent)
-        .where(InboxEvent.status == "parked")  # type: ignore[arg-type]
-        .values(status="pending", attempts=0, next_attempt_at=now)
+        .where(col(InboxEvent.status) == "parked")
+        .values(status="pending", attempts=0, next_attempt_at=now),
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def prune_delivered(*, session: AsyncSession, before: datetime) -> int:
     """Forget delivered events received before ``before`` (their dedup keys go with them)."""
-    result = await session.execute(
+    return await count_changed(
+        session,
         delete(InboxEvent).where(
-            InboxEvent.status == "delivered",  # type: ignore[arg-type]
-            InboxEvent.received_at < before,  # type: ignore[arg-type]
-        )
+            col(InboxEvent.status) == "delivered", col(InboxEvent.received_at) < before
+        ),
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -9,7 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from storage.dialect import count_changed
 from storage.models import CallbackToken, TelegramLink
 
 
@@ -73,9 +75,8 @@ async def issue_token(
 async def resolve_token(*, session: AsyncSession, token: str) -> ButtonMeaning | None:
     if not token or len(token) > 24:
         return None
-    row = (
-        await session.execute(select(CallbackToken).where(CallbackToken.token == token))  # type: ignore[arg-type]
-    ).scalar_one_or_none()
+    query = select(CallbackToken).where(col(CallbackToken.token) == token)
+    row = (await session.execute(query)).scalar_one_or_none()
     if row is None:
         return None
     return ButtonMeaning(row.action, row.marketplace, row.shop_id, row.ref)
@@ -86,14 +87,14 @@ async def latest_message(
 ) -> int | None:
     """The newest Telegram message standing for this conversation or order."""
     query = (
-        select(TelegramLink.message_id)  # type: ignore[call-overload]
+        select(col(TelegramLink.message_id))
         .where(
-            TelegramLink.chat_id == chat_id,
-            TelegramLink.kind == kind,
-            TelegramLink.marketplace == marketplace,
-            TelegramLink.ref == ref,
+            col(TelegramLink.chat_id) == chat_id,
+            col(TelegramLink.kind) == kind,
+            col(TelegramLink.marketplace) == marketplace,
+            col(TelegramLink.ref) == ref,
         )
-        .order_by(TelegramLink.message_id.desc())  # type: ignore[attr-defined]
+        .order_by(col(TelegramLink.message_id).desc())
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
@@ -101,7 +102,6 @@ async def latest_message(
 
 async def prune_tokens(*, session: AsyncSession, before: datetime) -> int:
     """Forget buttons issued before ``before``; pressing one then says it has expired."""
-    result = await session.execute(
-        delete(CallbackToken).where(CallbackToken.created_at < before)  # type: ignore[arg-type]
+    return await count_changed(
+        session, delete(CallbackToken).where(col(CallbackToken.created_at) < before)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -6,16 +6,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import insert_ignoring_conflicts
+from storage.dialect import count_changed, insert_ignoring_conflicts
 from storage.models import Notice
 
 
 async def claim_notice(*, session: AsyncSession, key: str, now: datetime) -> bool:
     """True the first time a key is claimed, False ever after (across processes too)."""
-    result = await session.execute(
-        insert_ignoring_conflicts(session, Notice, {"key": key, "created_at": now}, ["key"])
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    claim = insert_ignoring_conflicts(session, Notice, {"key": key, "created_at": now}, ["key"])
+    return bool(await count_changed(session, claim))
 
 
 async def forget_notice(*, session: AsyncSession, key: str) -> None:

@@ -1,4 +1,4 @@
-"""Orders: latest state, the Telegram alert, and the once-only action claim."""
+"""Orders: the stored domain order, its latest state, its Telegram alert and staff's outcome."""
 
 from __future__ import annotations
 
@@ -6,18 +6,57 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from bot.domain.figures import Outcome
+from bot.domain.values import Order, OrderState, OrderStatus
 from storage.models import OrderRow
 
-AWAITING_ACCEPTANCE = "awaiting_acceptance"  # bot.domain.OrderState value
+
+def order_of(row: OrderRow) -> Order:
+    """The stored domain order, with the row's latest status folded in."""
+    order = Order.model_validate_json(row.payload)
+    if order.status.code != row.status_code or order.status.state.value != row.state:
+        order = order.model_copy(
+            update={"status": OrderStatus(code=row.status_code, state=OrderState(row.state))}
+        )
+    return order
+
+
+def outcome_of(row: OrderRow) -> Outcome | None:
+    """What staff decided about an order, for its alert's footer."""
+    if not row.outcome or row.outcome_at is None:
+        return None
+    return Outcome(
+        verb=row.outcome, actor=row.outcome_by, at=row.outcome_at, detail=row.outcome_detail
+    )
 
 
 async def get_order(*, session: AsyncSession, marketplace: str, order_id: str) -> OrderRow | None:
     query = select(OrderRow).where(
-        OrderRow.marketplace == marketplace,  # type: ignore[arg-type]
-        OrderRow.order_id == order_id,  # type: ignore[arg-type]
+        col(OrderRow.marketplace) == marketplace, col(OrderRow.order_id) == order_id
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def save_order(
+    session: AsyncSession, order: Order, now: datetime, *, keep_state: str | None = None
+) -> OrderRow:
+    """Store a domain order; ``keep_state`` overrides the state (our newer decision)."""
+    return await upsert_order(
+        session=session,
+        marketplace=order.marketplace.value,
+        shop_id=order.shop_id,
+        order_id=order.order_id,
+        invoice=order.invoice,
+        status_code=order.status.code,
+        state=keep_state or order.status.state.value,
+        total=order.total,
+        # The column holds whichever deadline staff must act before.
+        accept_deadline=order.accept_deadline or order.ship_deadline,
+        payload=order.model_dump_json(),
+        now=now,
+    )
 
 
 async def upsert_order(
@@ -98,10 +137,7 @@ async def finish_action(
         values |= {"status_code": status[0], "state": status[1]}
     await session.execute(
         update(OrderRow)
-        .where(
-            OrderRow.marketplace == marketplace,  # type: ignore[arg-type]
-            OrderRow.order_id == order_id,  # type: ignore[arg-type]
-        )
+        .where(col(OrderRow.marketplace) == marketplace, col(OrderRow.order_id) == order_id)
         .values(**values)
     )
 
@@ -111,10 +147,14 @@ async def awaiting_acceptance(*, session: AsyncSession, limit: int = 50) -> list
     query = (
         select(OrderRow)
         .where(
-            OrderRow.state == AWAITING_ACCEPTANCE,  # type: ignore[arg-type]
-            OrderRow.outcome == "",  # type: ignore[arg-type]
+            col(OrderRow.state) == OrderState.AWAITING_ACCEPTANCE,
+            col(OrderRow.outcome) == "",
         )
-        .order_by(OrderRow.accept_deadline.is_(None), OrderRow.accept_deadline, OrderRow.id)  # type: ignore[union-attr,arg-type]
+        .order_by(
+            col(OrderRow.accept_deadline).is_(None),
+            col(OrderRow.accept_deadline),
+            col(OrderRow.id),
+        )
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
@@ -124,7 +164,6 @@ async def get_by_invoice(
     *, session: AsyncSession, marketplace: str, invoice: str
 ) -> OrderRow | None:
     query = select(OrderRow).where(
-        OrderRow.marketplace == marketplace,  # type: ignore[arg-type]
-        OrderRow.invoice == invoice,  # type: ignore[arg-type]
+        col(OrderRow.marketplace) == marketplace, col(OrderRow.invoice) == invoice
     )
     return (await session.execute(query)).scalars().first()

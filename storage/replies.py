@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from storage.dialect import insert_ignoring_conflicts
+from storage.dialect import count_changed, insert_ignoring_conflicts, table_of
 from storage.models import StaffReply
 
 
@@ -38,28 +39,29 @@ async def begin(
         "error": "",
         "updated_at": now,
     }
-    result = await session.execute(
-        insert_ignoring_conflicts(session, StaffReply, values, ["chat_id", "message_id"])
+    inserted = await count_changed(
+        session, insert_ignoring_conflicts(session, StaffReply, values, ["chat_id", "message_id"])
     )
     row = (
         await session.execute(
-            StaffReply.__table__.select().where(  # type: ignore[attr-defined]
-                (StaffReply.chat_id == chat_id) & (StaffReply.message_id == message_id)
-            )
+            table_of(StaffReply)
+            .select()
+            .where(col(StaffReply.chat_id) == chat_id, col(StaffReply.message_id) == message_id)
         )
     ).one()
     reply = StaffReply.model_validate(dict(row._mapping))
-    return bool(result.rowcount), reply  # type: ignore[attr-defined]
+    return bool(inserted), reply
 
 
 async def retake(*, session: AsyncSession, reply_id: int, now: datetime) -> bool:
     """Move a failed reply back to sending; exactly one Retry press wins."""
-    result = await session.execute(
+    retaken = await count_changed(
+        session,
         update(StaffReply)
-        .where(StaffReply.id == reply_id, StaffReply.status == "failed")  # type: ignore[arg-type]
-        .values(status="sending", updated_at=now)
+        .where(col(StaffReply.id) == reply_id, col(StaffReply.status) == "failed")
+        .values(status="sending", updated_at=now),
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return retaken == 1
 
 
 async def settle(
@@ -67,7 +69,7 @@ async def settle(
 ) -> None:
     await session.execute(
         update(StaffReply)
-        .where(StaffReply.id == reply_id)  # type: ignore[arg-type]
+        .where(col(StaffReply.id) == reply_id)
         .values(status=status, error=error[:1000], updated_at=now)
     )
 
@@ -87,14 +89,14 @@ async def recently_sent(
 ) -> bool:
     """Whether staff sent exactly this text to this conversation since ``since``."""
     query = (
-        select(StaffReply.id)  # type: ignore[call-overload]
+        select(col(StaffReply.id))
         .where(
-            StaffReply.marketplace == marketplace,
-            StaffReply.shop_id == shop_id,
-            StaffReply.conversation_id == conversation_id,
-            StaffReply.status.in_(("sent", "unknown")),  # type: ignore[attr-defined]
-            StaffReply.updated_at >= since,
-            StaffReply.text == text,
+            col(StaffReply.marketplace) == marketplace,
+            col(StaffReply.shop_id) == shop_id,
+            col(StaffReply.conversation_id) == conversation_id,
+            col(StaffReply.status).in_(("sent", "unknown")),
+            col(StaffReply.updated_at) >= since,
+            col(StaffReply.text) == text,
         )
         .limit(1)
     )

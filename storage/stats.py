@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from bot.domain.figures import DayFigures, OutcomeVerb, WaitingChat
+from bot.domain.values import EventKind, OrderState
 from storage.models import (
     AuditEntry,
     ConversationRow,
@@ -17,33 +19,14 @@ from storage.models import (
 )
 
 
-@dataclass
-class DayFigures:
-    new_orders: int = 0
-    new_value: int = 0
-    accepted: int = 0
-    accepted_value: int = 0
-    rejected: int = 0
-    rejected_value: int = 0
-    cancelled: int = 0
-    cancelled_value: int = 0
-    pending: int = 0
-    pending_value: int = 0
-    chats_received: int = 0
-    chats_answered: int = 0
-    response_seconds: list[float] = field(default_factory=list)
-    oldest_waiting: ConversationRow | None = None
-    per_staff: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
 async def day_figures(*, session: AsyncSession, start: datetime, end: datetime) -> DayFigures:
     figures = DayFigures()
     orders = (
         await session.execute(
             select(OrderRow).where(
-                (OrderRow.created_at >= start) & (OrderRow.created_at < end)  # type: ignore[arg-type]
-                | ((OrderRow.outcome_at >= start) & (OrderRow.outcome_at < end))  # type: ignore[operator]
-                | ((OrderRow.updated_at >= start) & (OrderRow.updated_at < end))
+                ((col(OrderRow.created_at) >= start) & (col(OrderRow.created_at) < end))
+                | ((col(OrderRow.outcome_at) >= start) & (col(OrderRow.outcome_at) < end))
+                | ((col(OrderRow.updated_at) >= start) & (col(OrderRow.updated_at) < end))
             )
         )
     ).scalars()
@@ -52,20 +35,20 @@ async def day_figures(*, session: AsyncSession, start: datetime, end: datetime) 
             figures.new_orders += 1
             figures.new_value += row.total
         decided_today = row.outcome_at is not None and start <= row.outcome_at < end
-        if decided_today and row.outcome == "accepted":
+        if decided_today and row.outcome == OutcomeVerb.ACCEPTED:
             figures.accepted += 1
             figures.accepted_value += row.total
-        elif decided_today and row.outcome == "rejected":
+        elif decided_today and row.outcome == OutcomeVerb.REJECTED:
             figures.rejected += 1
             figures.rejected_value += row.total
-        elif row.state == "cancelled" and start <= row.updated_at < end:
+        elif row.state == OrderState.CANCELLED and start <= row.updated_at < end:
             figures.cancelled += 1
             figures.cancelled_value += row.total
     pending = (
         await session.execute(
-            select(func.count(), func.coalesce(func.sum(OrderRow.total), 0)).where(
-                OrderRow.state == "awaiting_acceptance",  # type: ignore[arg-type]
-                OrderRow.outcome == "",  # type: ignore[arg-type]
+            select(func.count(), func.coalesce(func.sum(col(OrderRow.total)), 0)).where(
+                col(OrderRow.state) == OrderState.AWAITING_ACCEPTANCE,
+                col(OrderRow.outcome) == "",
             )
         )
     ).one()
@@ -74,9 +57,9 @@ async def day_figures(*, session: AsyncSession, start: datetime, end: datetime) 
         (
             await session.execute(
                 select(func.count()).where(
-                    InboxEvent.kind == "buyer_message",  # type: ignore[arg-type]
-                    InboxEvent.received_at >= start,  # type: ignore[arg-type]
-                    InboxEvent.received_at < end,  # type: ignore[arg-type]
+                    col(InboxEvent.kind) == EventKind.BUYER_MESSAGE,
+                    col(InboxEvent.received_at) >= start,
+                    col(InboxEvent.received_at) < end,
                 )
             )
         ).scalar_one()
@@ -85,8 +68,8 @@ async def day_figures(*, session: AsyncSession, start: datetime, end: datetime) 
         (
             await session.execute(
                 select(FirstResponse).where(
-                    FirstResponse.answered_at >= start,  # type: ignore[arg-type]
-                    FirstResponse.answered_at < end,  # type: ignore[arg-type]
+                    col(FirstResponse.answered_at) >= start,
+                    col(FirstResponse.answered_at) < end,
                 )
             )
         ).scalars()
@@ -95,23 +78,25 @@ async def day_figures(*, session: AsyncSession, start: datetime, end: datetime) 
     figures.response_seconds = sorted(
         (r.answered_at - r.asked_at).total_seconds() for r in responses
     )
-    figures.oldest_waiting = (
+    oldest = (
         await session.execute(
             select(ConversationRow)
-            .where(ConversationRow.waiting_since.is_not(None))  # type: ignore[union-attr]
-            .order_by(ConversationRow.waiting_since)  # type: ignore[arg-type]
+            .where(col(ConversationRow.waiting_since).is_not(None))
+            .order_by(col(ConversationRow.waiting_since))
             .limit(1)
         )
     ).scalar_one_or_none()
+    if oldest is not None and oldest.waiting_since is not None:
+        figures.oldest_waiting = WaitingChat(oldest.buyer_name, oldest.waiting_since)
     entries = (
         await session.execute(
-            select(AuditEntry.actor_name, AuditEntry.action, func.count())  # type: ignore[call-overload]
+            select(col(AuditEntry.actor_name), col(AuditEntry.action), func.count())
             .where(
-                AuditEntry.at >= start,
-                AuditEntry.at < end,
-                AuditEntry.result == "ok",
+                col(AuditEntry.at) >= start,
+                col(AuditEntry.at) < end,
+                col(AuditEntry.result) == "ok",
             )
-            .group_by(AuditEntry.actor_name, AuditEntry.action)
+            .group_by(col(AuditEntry.actor_name), col(AuditEntry.action))
         )
     ).all()
     for actor, action, count in entries:

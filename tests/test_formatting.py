@@ -1,10 +1,8 @@
-"""Tests for bot.formatting, plus the Telegram-HTML checker the render tests share."""
+"""Tests for bot.render.formatting, and for the Telegram-HTML checker in tests.factories."""
 
 from __future__ import annotations
 
-import html
 import random
-import re
 
 import pytest
 
@@ -20,55 +18,7 @@ from bot.render.formatting import (
     utf16_len,
     visible_text,
 )
-
-# --- a small Telegram-HTML checker (docs/telegram.md §7) --------------------------------------
-
-_ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "blockquote", "tg-spoiler", "span", "tg-emoji",
-}  # fmt: skip
-_TOKEN_RE = re.compile(r"<[^>]*>|&[^;\s<>]*;?|[<>]")
-_TAG_RE = re.compile(r'<(/?)([a-z][a-z-]*)((?:\s+[a-z-]+(?:="[^"<>]*")?)*)\s*>')
-_ENTITY_RE = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
-_ALLOWED_ATTRS = {
-    "a": re.compile(r'\s+href="https?://[^"]+"'),
-    "span": re.compile(r'\s+class="tg-spoiler"'),
-    "code": re.compile(r'\s+class="language-[\w+-]+"'),
-    "blockquote": re.compile(r"\s+expandable"),
-    "tg-emoji": re.compile(r'\s+emoji-id="\d+"'),
-}
-
-
-def assert_telegram_html(markup: str) -> None:
-    """Fail unless ``markup`` uses allowed tags, nests properly and has no bare < > or &."""
-    stack: list[str] = []
-    for token in _TOKEN_RE.findall(markup):
-        if token.startswith("&"):
-            assert _ENTITY_RE.fullmatch(token), f"bare & or bad entity {token!r} in {markup!r}"
-            continue
-        tag = _TAG_RE.fullmatch(token)
-        assert tag, f"bare < or > or malformed tag {token!r} in {markup!r}"
-        closing, name, attrs = tag.groups()
-        assert name in _ALLOWED_TAGS, f"tag {name!r} not allowed"
-        if closing:
-            assert not attrs
-            assert stack, f"{token} closes nothing in {markup!r}"
-            assert stack.pop() == name, f"{token} closes the wrong tag in {markup!r}"
-        else:
-            pattern = _ALLOWED_ATTRS.get(name)
-            assert not attrs or (pattern and pattern.fullmatch(attrs)), f"attrs in {token!r}"
-            stack.append(name)
-    assert not stack, f"unclosed {stack} in {markup!r}"
-
-
-def shown(markup: str) -> str:
-    """What Telegram displays for ``markup``, computed independently of bot.formatting."""
-    return html.unescape(re.sub(r"<[^>]*>", "", markup))
-
-
-def width(markup: str) -> int:
-    """Visible length in UTF-16 code units."""
-    return len(shown(markup).encode("utf-16-le")) // 2
+from tests.factories import assert_telegram_html, shown, width
 
 
 class TestChecker:

@@ -1,4 +1,4 @@
-"""Tests for bot.i18n: the catalogue, t()/t_plain(), dates and durations."""
+"""Tests for bot.render.catalogue: the catalogue, t()/t_plain(), dates and durations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.render.catalogue import (
-    BUYER_REJECT_TEXTS,
     CATALOGUE,
     DEFAULT_TZ,
     LANGUAGES,
@@ -23,7 +22,8 @@ from bot.render.catalogue import (
     t,
     t_plain,
 )
-from tests.test_formatting import assert_telegram_html
+from bot.render.texts_id import BUYER_REJECT_TEXTS
+from tests.factories import assert_telegram_html
 
 
 def _placeholders(template: str) -> set[str]:

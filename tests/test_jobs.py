@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.jobs import tasks as jobs
+from bot.jobs.housekeeping import housekeeping
+from bot.jobs.reconcile import reconcile
+from bot.jobs.reminders import chat_reminders, deadline_reminders
+from bot.jobs.runner import guarded
+from bot.jobs.token_refresh import refresh_tokens
 from tests.harness import ADMIN_ID, SHOP_ID, Clock, default_sandbox, harness
 
 # Friday 27 Nov 2026, 10:00 in Jakarta.
@@ -36,16 +40,16 @@ class TestDeadlineReminders:
         clock = Clock(FRIDAY_10)
         async with harness(sqlite_url, clock=clock, sandbox=_sandbox_at(clock)) as h:
             _, alert = await _order(h, hours_to_deadline=10)
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 0
+            assert await deadline_reminders(h.rt.services, clock.now) == 0
             clock.advance(hours=4, minutes=1)
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 1
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 0
+            assert await deadline_reminders(h.rt.services, clock.now) == 1
+            assert await deadline_reminders(h.rt.services, clock.now) == 0
             first = _reminders(h)[-1]
             assert first.reply_to_message_id == alert.message_id
             h.button(first, "Terima")
             assert f"tg://user?id={ADMIN_ID}" not in first.text
             clock.advance(hours=5)
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 1
+            assert await deadline_reminders(h.rt.services, clock.now) == 1
             assert f"tg://user?id={ADMIN_ID}" in _reminders(h)[-1].text
 
     async def test_no_reminder_after_the_order_was_accepted(self, sqlite_url):
@@ -55,7 +59,7 @@ class TestDeadlineReminders:
             _, alert = await _order(h, hours_to_deadline=10)
             await h.press(alert, "Terima")
             clock.advance(hours=9, minutes=30)
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 0
+            assert await deadline_reminders(h.rt.services, clock.now) == 0
             assert _reminders(h) == []
 
     async def test_a_reminder_is_not_repeated_across_a_restart(self, sqlite_url):
@@ -64,10 +68,10 @@ class TestDeadlineReminders:
         sandbox = _sandbox_at(clock)
         async with harness(sqlite_url, clock=clock, sandbox=sandbox) as h:
             await _order(h, hours_to_deadline=5)
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 1
+            assert await deadline_reminders(h.rt.services, clock.now) == 1
             fake = h.fake
         async with harness(sqlite_url, clock=clock, sandbox=sandbox, fake=fake) as again:
-            assert await jobs.deadline_reminders(again.rt.services, clock.now) == 0
+            assert await deadline_reminders(again.rt.services, clock.now) == 0
 
     async def test_after_downtime_only_the_most_urgent_reminder_goes_out(self, sqlite_url):
         """Missed thresholds are not sent late: 30 minutes before, only the 1 h reminder."""
@@ -75,8 +79,8 @@ class TestDeadlineReminders:
         async with harness(sqlite_url, clock=clock, sandbox=_sandbox_at(clock)) as h:
             await _order(h, hours_to_deadline=8)
             clock.advance(hours=7, minutes=30)
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 1
-            assert await jobs.deadline_reminders(h.rt.services, clock.now) == 0
+            assert await deadline_reminders(h.rt.services, clock.now) == 1
+            assert await deadline_reminders(h.rt.services, clock.now) == 0
             assert len(_reminders(h)) == 1
 
 
@@ -93,12 +97,12 @@ class TestChatReminders:
         async with harness(sqlite_url, clock=clock, sandbox=_sandbox_at(clock)) as h:
             relayed = await self._chat(h)
             clock.advance(minutes=14)
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 0
+            assert await chat_reminders(h.rt.services, clock.now) == 0
             clock.advance(minutes=2)
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 1
+            assert await chat_reminders(h.rt.services, clock.now) == 1
             assert _reminders(h)[-1].reply_to_message_id == relayed.message_id
             clock.advance(minutes=30)
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 0
+            assert await chat_reminders(h.rt.services, clock.now) == 0
 
     async def test_answered_chat_is_not_reminded_and_leaves_the_chats_list(self, sqlite_url):
         """/chats and the reminders agree: an answered chat is in neither."""
@@ -109,7 +113,7 @@ class TestChatReminders:
             assert "Budi" in h.last().plain_text
             await h.say("siap kak", reply_to=relayed.message_id)
             clock.advance(minutes=20)
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 0
+            assert await chat_reminders(h.rt.services, clock.now) == 0
             await h.say("/chats")
             assert "Budi" not in h.last().plain_text
 
@@ -120,11 +124,11 @@ class TestChatReminders:
         async with harness(sqlite_url, clock=clock, sandbox=_sandbox_at(clock)) as h:
             await self._chat(h)
             clock.advance(minutes=30)  # 21:25, closed
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 0
+            assert await chat_reminders(h.rt.services, clock.now) == 0
             clock.now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # Sunday 10:00
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 0
+            assert await chat_reminders(h.rt.services, clock.now) == 0
             clock.now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # Monday 08:00
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 1
+            assert await chat_reminders(h.rt.services, clock.now) == 1
 
     async def test_holidays_are_closed(self, sqlite_url):
         """A configured holiday sends no reminders even within normal hours."""
@@ -134,9 +138,9 @@ class TestChatReminders:
         ) as h:
             await self._chat(h)
             clock.advance(minutes=30)
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 0
+            assert await chat_reminders(h.rt.services, clock.now) == 0
             clock.now = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # Saturday 08:00
-            assert await jobs.chat_reminders(h.rt.services, clock.now) == 1
+            assert await chat_reminders(h.rt.services, clock.now) == 1
 
 
 class TestReconciliation:
@@ -152,7 +156,7 @@ class TestReconciliation:
             missed = h.sandbox.add_order(SHOP_ID)
             h.sandbox.add_chat(SHOP_ID, 2, "Joko", "kak, sudah dikirim?")
             clock.advance(minutes=5)
-            figures = await jobs.reconcile(h.rt.services, h.rt.store, clock.now)
+            figures = await reconcile(h.rt.services, h.rt.store, clock.now)
             await h.deliver()
             assert (figures.orders_missing, figures.chats_missing) == (1, 1)
             texts = [m.plain_text for m in h.group()]
@@ -160,7 +164,7 @@ class TestReconciliation:
             assert sum(came["invoice_num"] in t for t in texts) == 1
             assert sum("sudah dikirim?" in t for t in texts) == 1
             assert sum("warna merah" in t for t in texts) == 1
-            again = await jobs.reconcile(h.rt.services, h.rt.store, clock.now)
+            again = await reconcile(h.rt.services, h.rt.store, clock.now)
             assert again.relayed == 0
 
     async def test_catch_up_after_downtime(self, sqlite_url):
@@ -168,13 +172,13 @@ class TestReconciliation:
         clock = Clock(FRIDAY_10)
         sandbox = _sandbox_at(clock)
         async with harness(sqlite_url, clock=clock, sandbox=sandbox) as h:
-            await jobs.reconcile(h.rt.services, h.rt.store, clock.now)
+            await reconcile(h.rt.services, h.rt.store, clock.now)
             fake = h.fake
         clock.advance(hours=6)
         during = sandbox.add_order(SHOP_ID)
         clock.advance(hours=6)
         async with harness(sqlite_url, clock=clock, sandbox=sandbox, fake=fake) as again:
-            figures = await jobs.reconcile(again.rt.services, again.rt.store, clock.now)
+            figures = await reconcile(again.rt.services, again.rt.store, clock.now)
             await again.deliver()
             assert figures.relayed == 1
             assert during["invoice_num"] in again.last().plain_text
@@ -184,13 +188,13 @@ class TestTokensAndFailures:
     async def test_token_is_renewed_when_it_expires(self, sqlite_url):
         """After expiry the job fetches a new token before any staff action needs it."""
         async with harness(sqlite_url) as h:
-            await jobs.refresh_tokens(h.rt.services, h.clock.now)
+            await refresh_tokens(h.rt.services, h.clock.now)
             issued = h.sandbox.tokens_issued
-            await jobs.refresh_tokens(h.rt.services, h.clock.now)
+            await refresh_tokens(h.rt.services, h.clock.now)
             assert h.sandbox.tokens_issued == issued
             h.sandbox.expire_tokens()
             h.clock.advance(days=15)
-            await jobs.refresh_tokens(h.rt.services, h.clock.now)
+            await refresh_tokens(h.rt.services, h.clock.now)
             assert h.sandbox.tokens_issued == issued + 1
 
     async def test_failing_job_is_reported_once_and_its_recovery_once(self, sqlite_url):
@@ -200,19 +204,19 @@ class TestTokensAndFailures:
             h.clock.advance(days=15)
             for _ in range(3):
                 h.sandbox.fail_next(r"^/token", 401)
-                await jobs.guarded(
+                await guarded(
                     h.rt.services,
                     "tokens",
-                    lambda: jobs.refresh_tokens(h.rt.services, h.clock.now),
+                    lambda: refresh_tokens(h.rt.services, h.clock.now),
                 )
             failures = [m for m in h.group() if "⚠️" in m.plain_text]
             assert len(failures) == 1
             assert "token" in failures[0].plain_text.lower()
-            await jobs.guarded(
-                h.rt.services, "tokens", lambda: jobs.refresh_tokens(h.rt.services, h.clock.now)
+            await guarded(
+                h.rt.services, "tokens", lambda: refresh_tokens(h.rt.services, h.clock.now)
             )
-            await jobs.guarded(
-                h.rt.services, "tokens", lambda: jobs.refresh_tokens(h.rt.services, h.clock.now)
+            await guarded(
+                h.rt.services, "tokens", lambda: refresh_tokens(h.rt.services, h.clock.now)
             )
             assert len([m for m in h.group() if "✅" in m.plain_text]) == 1
 
@@ -260,7 +264,7 @@ async def test_housekeeping_forgets_old_events_and_buttons_but_not_reply_links(s
         await h.deliver()
         relayed = h.last()
         clock.advance(days=31)
-        events, buttons = await jobs.housekeeping(h.rt.services, clock.now)
+        events, buttons = await housekeeping(h.rt.services, clock.now)
         assert (events, buttons) == (1, 1)
         await h.press(relayed, "Balas")
         answer = h.fake.calls_to("answerCallbackQuery")[-1]

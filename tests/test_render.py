@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.errors import ErrorKind
+from bot.domain.figures import AuditRecord, DayFigures, Outcome, WaitingChat
 from bot.domain.values import (
     BuyerMessage,
     CancellationRequest,
@@ -18,66 +19,41 @@ from bot.domain.values import (
     OrderState,
     OrderStatus,
 )
-from bot.render.catalogue import LANGUAGES
-from bot.render.messages import (
-    DIGEST_MAX_ORDERS,
+from bot.render.base import (
     REJECT_REASON_CODES,
     Button,
-    Outcome,
     Rendered,
     default_reject_text,
     error_text,
     marketplace_label,
     reject_reason_label,
-    render_buyer_message,
+    state_label,
+)
+from bot.render.catalogue import LANGUAGES
+from bot.render.chats import render_buyer_message, render_chats_list
+from bot.render.orders import (
+    DIGEST_MAX_ORDERS,
+    outcome_line,
     render_cancellation_request,
-    render_chats_list,
     render_digest,
     render_order_alert,
     render_order_card,
     render_orders_list,
-    render_parked_notice,
     render_status_update,
     short_invoice,
-    state_label,
 )
-from tests.test_formatting import assert_telegram_html, shown, width
+from bot.render.staff import render_audit, render_parked_notice, render_summary
+from tests.factories import (
+    NOW,
+    assert_telegram_html,
+    make_conversation,
+    make_order,
+    shown,
+    width,
+)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 10:00 WIB
 TIKTOKSHOP = MarketplaceName.TIKTOKSHOP
-
-
-def make_conversation(**overrides: object) -> Conversation:
-    values: dict[str, object] = {
-        "marketplace": "tokopedia", "shop_id": "11", "conversation_id": "900",
-        "buyer_id": "5", "buyer_name": "Budi",
-    }  # fmt: skip
-    return Conversation.model_validate(values | overrides)
-
-
-def make_order(state: OrderState = OrderState.AWAITING_ACCEPTANCE, **overrides: object) -> Order:
-    values: dict[str, object] = {
-        "marketplace": "tokopedia",
-        "shop_id": "11",
-        "order_id": "777",
-        "invoice": "INV/20261127/MPL/3456789012",
-        "status": OrderStatus(code="220", state=state),
-        "lines": (
-            OrderLine(product_id="1", name="Kaos Polos Hitam", quantity=2, unit_price=75000,
-                      total_price=150000, notes="ukuran L"),
-            OrderLine(product_id="2", name="Topi <Rimba> & Co", quantity=1, unit_price=50000,
-                      total_price=50000),
-        ),
-        "total": 218000,
-        "shop_name": "Toko Maju",
-        "buyer_name": "Budi",
-        "courier": "JNE",
-        "service": "REG",
-        "destination_city": "Jakarta Selatan",
-        "accept_deadline": NOW + timedelta(hours=2, minutes=15),
-    }  # fmt: skip
-    return Order.model_validate(values | overrides)
 
 
 def check(rendered: Rendered) -> str:
@@ -533,6 +509,51 @@ class TestNotices:
         )
         assert "cek di Seller Center" in error_text(ErrorKind.OUTCOME_UNKNOWN, lang="id")
         assert "Coba lagi" in error_text(ErrorKind.RATE_LIMITED, "x", lang="id")
+
+
+class TestStaffReports:
+    def test_audit_lines_show_result_actor_action_and_failure_detail(self) -> None:
+        """Each audit record is one escaped line; a detail is shown only for a failure."""
+        entries = [
+            AuditRecord(at=NOW, actor_id=1, actor_name="Rina <admin>", action="reject",
+                        marketplace="tokopedia", shop_id="11", result="failed",
+                        order_id="777", text="Stok habis", detail="<timeout>"),
+            AuditRecord(at=NOW + timedelta(minutes=5), actor_id=1, actor_name="Rina",
+                        action="accept", marketplace="tokopedia", shop_id="11", result="ok",
+                        detail="not shown"),
+        ]  # fmt: skip
+        rendered = render_audit("INV/1", entries, lang="en", tz=JAKARTA)
+        assert check(rendered).splitlines() == [
+            "🗂️ History of INV/1",
+            "❌ 27 Nov 10:00 · Rina <admin> · rejected the order: Stok habis (<timeout>)",
+            "✅ 27 Nov 10:05 · Rina · accepted the order",
+        ]
+        assert check(render_audit("INV/1", [], lang="en", tz=JAKARTA)) == (
+            "🗂️ No actions recorded for INV/1 yet."
+        )
+
+    def test_summary_names_the_oldest_waiting_buyer_and_staff_counts(self) -> None:
+        """The summary gives the median response, the longest wait and each staff's actions."""
+        figures = DayFigures(
+            new_orders=2, new_value=300000, accepted=1, accepted_value=100000,
+            chats_received=3, chats_answered=2, response_seconds=[60.0, 300.0, 600.0],
+            oldest_waiting=WaitingChat("Budi", NOW - timedelta(hours=1)),
+            per_staff={"Rina": {"accept": 2, "reply": 1}},
+        )  # fmt: skip
+        day = date(2026, 11, 27)
+        visible = check(render_summary(figures, day, lang="en", tz=JAKARTA, now=NOW))
+        assert "⏱️ Median time to first response: 5 min" in visible
+        assert "🕰️ Oldest unanswered chat: Budi, since 27 Nov 09:00 (1 h)" in visible
+        assert "Rina: 2 × accepted the order, 1 × replied" in visible
+        empty = check(render_summary(DayFigures(), day, lang="en", tz=JAKARTA, now=NOW))
+        assert "🎉 No chat is waiting for an answer." in empty
+        assert "No staff actions today yet." in empty
+
+    def test_unknown_outcome_verb_is_shown_as_stored(self) -> None:
+        """A stored verb this version does not know is shown as it is, not refused."""
+        assert outcome_line(Outcome("archived", "Rina", NOW), lang="en", tz=JAKARTA) == (
+            "ℹ️ archived · Rina · 10:00"
+        )
 
 
 class TestNoTikTok:

@@ -8,6 +8,7 @@ Money is whole Rupiah (int); IDR has no minor unit in practice.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -129,18 +130,28 @@ class BuyerMessage(_Model):
 # --- events: what a webhook or a reconciliation poll tells the core ------------------------
 
 
+class EventKind(StrEnum):
+    """What an event is about; the values are stored in the inbox and name its JSON tag."""
+
+    BUYER_MESSAGE = "buyer_message"
+    ORDER_CREATED = "order_created"
+    ORDER_STATUS = "order_status"
+    CANCELLATION_REQUESTED = "cancellation_requested"
+    AUTHORIZATION = "authorization"
+
+
 class BuyerMessageReceived(_Model):
-    kind: Literal["buyer_message"] = "buyer_message"
+    kind: Literal[EventKind.BUYER_MESSAGE] = EventKind.BUYER_MESSAGE
     message: BuyerMessage
 
 
 class OrderCreated(_Model):
-    kind: Literal["order_created"] = "order_created"
+    kind: Literal[EventKind.ORDER_CREATED] = EventKind.ORDER_CREATED
     order: Order
 
 
 class OrderStatusChanged(_Model):
-    kind: Literal["order_status"] = "order_status"
+    kind: Literal[EventKind.ORDER_STATUS] = EventKind.ORDER_STATUS
     marketplace: MarketplaceName
     shop_id: str
     order_id: str
@@ -149,7 +160,7 @@ class OrderStatusChanged(_Model):
 
 
 class CancellationRequested(_Model):
-    kind: Literal["cancellation_requested"] = "cancellation_requested"
+    kind: Literal[EventKind.CANCELLATION_REQUESTED] = EventKind.CANCELLATION_REQUESTED
     marketplace: MarketplaceName
     shop_id: str
     order_id: str
@@ -159,7 +170,7 @@ class CancellationRequested(_Model):
 class AuthorizationChanged(_Model):
     """The seller's authorization of tokobot is about to expire, or was revoked."""
 
-    kind: Literal["authorization"] = "authorization"
+    kind: Literal[EventKind.AUTHORIZATION] = EventKind.AUTHORIZATION
     marketplace: MarketplaceName
     shop_id: str
     change: Literal["expiring", "revoked"]
@@ -188,6 +199,11 @@ class ParsedEvent(_Model):
     dedup_key: str
     event: MarketplaceEvent
     dedup_window: int = 0
+
+
+# The door to the durable inbox that webhook routes and reconciliation are handed: it returns
+# once the events are committed, True per event that is new, False for a redelivery.
+Store = Callable[[Sequence[ParsedEvent], datetime], Awaitable[list[bool]]]
 
 
 # --- actions ---------------------------------------------------------------------------------

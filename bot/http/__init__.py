@@ -1,5 +1,5 @@
-"""Stage 1, in: the web app, marketplace webhook routes, the OAuth callback and health.
+"""Stage 1, in: the web app, marketplace webhooks, health, the Telegram webhook, OAuth callback.
 
-Verify, parse, store, answer. Knows no Telegram: it imports neither PTB's ``Application`` nor
-``handlers``, and is handed the ``store`` callable by the composition root.
+Verify, parse, store, answer. Never imports PTB's ``Application`` or ``handlers``: the
+composition root hands it the ``store`` callable and the sink for Telegram updates.
 """

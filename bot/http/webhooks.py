@@ -7,19 +7,16 @@ The route knows neither PTB nor the delivery worker: it is handed the marketplac
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot.clock import Clock, system_clock
-from bot.domain.values import ParsedEvent
+from bot.domain.values import Store
 from bot.marketplaces import Marketplace, WebhookPayloadError
 
 log = logging.getLogger(__name__)
-
-Store = Callable[[Sequence[ParsedEvent], datetime], Awaitable[list[bool]]]
 
 MAX_BODY_BYTES = 256 * 1024  # far above any real payload; bounds memory per request
 

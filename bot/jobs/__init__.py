@@ -1,4 +1,4 @@
-"""Scheduled work on PTB's JobQueue, and its pure scheduling rules (``rules``).
+"""Scheduled work (a module per job, wired to PTB's JobQueue in ``runner``) and its pure rules.
 
 Jobs post through ``bot.relay`` and keep their state in storage; never import ``handlers``.
 """

@@ -3,7 +3,7 @@
 Telegram allows a group about 20 bot messages per minute, and edits, reactions and topic
 calls count too. PTB's ``AIORateLimiter`` is a leaky bucket, which lets a full burst through
 and then one call every 3 s, so a strict rolling-window limit still answers 429. This pacer
-keeps a rolling window per group instead. Bulk relay traffic (``rate_limit_args="bulk"``)
+keeps a rolling window per group instead. Bulk relay traffic (``rate_limit_args=Lane.BULK``)
 may only use part of the window, so a staff member's reply confirmation or an edited alert
 never waits behind a backlog of 1,000 orders.
 """
@@ -15,6 +15,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
+from enum import StrEnum
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -22,10 +23,19 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
-BULK = "bulk"
+
+class Lane(StrEnum):
+    """A call's lane in the group's window, passed to PTB as ``rate_limit_args``.
+
+    A call without a lane (an answer to staff, a notice that must not wait) may use the whole
+    window.
+    """
+
+    BULK = "bulk"  # relay traffic: leaves ``bulk_reserve`` slots free for staff
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait (PTB gives a number or a timedelta)."""
     value = exc.retry_after
     return value if isinstance(value, int | float) else value.total_seconds()
 
@@ -117,7 +127,7 @@ class GroupPacer(BaseRateLimiter[str]):
         rate_limit_args: str | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat = self._group_of(data) if "chat_id" in data else None
-        bulk = rate_limit_args == BULK
+        bulk = rate_limit_args == Lane.BULK
         attempt = 0
         while True:
             if "chat_id" in data:
@@ -126,7 +136,7 @@ class GroupPacer(BaseRateLimiter[str]):
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.retry_after_seen += 1
-                wait = _retry_seconds(exc) + 0.1
+                wait = retry_seconds(exc) + 0.1
                 if chat is not None:
                     self._paused_until[chat] = self._clock() + wait
                 if attempt >= self.max_retries:

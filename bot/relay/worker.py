@@ -5,7 +5,7 @@ message ids and marks the events delivered in one transaction. Delivery is there
 at-least-once with a single window for a duplicate: a crash after Telegram accepted a
 message and before that commit re-sends it after the restart.
 
-Failures are sorted by who is at fault:
+Failures are sorted by who is at fault (``bot.relay.outage.classify``):
 * Telegram or the marketplace is unavailable, rate-limits us, or the bot was removed from
   the group: nothing is wrong with the event, so it waits (growing backoff) and is never
   parked. Such an outage stops the pass instead of hammering a dead service.
@@ -22,25 +22,24 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import Clock, system_clock
-from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import EventKind
 from bot.marketplaces import Marketplace
-from bot.relay.delivery import Delivery, Outage, RelayConfig
+from bot.relay.config import RelayConfig
+from bot.relay.delivery import Delivery
 from bot.relay.health import TelegramHealth
+from bot.relay.outage import Outage, classify
 from bot.relay.pacer import GroupPacer
 from bot.relay.sender import Sender
-from bot.render.messages import (
-    render_parked_notice,
-)
+from bot.render.staff import render_parked_notice
 from storage import inbox, notices
+from storage.inbox import event_of
 from storage.models import InboxEvent
-from storage.records import event_of
 
 log = logging.getLogger(__name__)
 
-TRANSIENT_MARKETPLACE = {ErrorKind.UNAVAILABLE, ErrorKind.RATE_LIMITED, ErrorKind.AUTH}
+MAYBE_NEW_ORDER = frozenset({EventKind.ORDER_CREATED, EventKind.ORDER_STATUS})
 
 
 class Relay:
@@ -111,9 +110,9 @@ class Relay:
             return 0
         pending = list(rows)
         try:
-            maybe_new = [row for row in pending if row.kind in ("order_created", "order_status")]
+            maybe_new = [row for row in pending if row.kind in MAYBE_NEW_ORDER]
             if self._should_digest(len(maybe_new)):
-                handled = await self._delivery.digests(maybe_new)
+                handled = await self._digests(maybe_new)
                 pending = [row for row in pending if row.id not in handled]
             while pending:
                 if self.stopping.is_set():
@@ -128,6 +127,7 @@ class Relay:
                 await self._deliver_one(pending[0])
                 pending.pop(0)
         except Outage as outage:
+            self._note(outage)
             self._outage_streak += 1
             wait = min(outage.wait * 2 ** (self._outage_streak - 1), 600.0)
             log.warning("delivery paused %.0fs: %s", wait, outage.reason)
@@ -153,35 +153,37 @@ class Relay:
 
     # --- one event ---------------------------------------------------------------------------
 
+    async def _digests(self, rows: list[InboxEvent]) -> set[int]:
+        try:
+            return await self._delivery.digests(rows)
+        except Exception as exc:
+            verdict = classify(exc)
+            if isinstance(verdict, Outage):
+                raise verdict from exc
+            raise  # no single event to blame: the pass fails and the leases run out
+
     async def _deliver_one(self, row: InboxEvent) -> None:
         assert row.id is not None
         try:
-            event = event_of(row)
-            await self._delivery.deliver(row.id, event)
+            await self._delivery.deliver(row.id, event_of(row))
             self._health.ok(self._clock())
-        except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
-            raise Outage(float(seconds) + 0.5, f"Telegram flood control ({seconds}s)") from exc
-        except Forbidden as exc:
-            self._health.failed(self._clock(), exc.message, forbidden=True)
-            log.error(  # noqa: TRY400 - the cause is known; a traceback adds nothing
-                "Telegram refuses the staff group (%s); is the bot still a member?", exc
-            )
-            raise Outage(60.0, f"Telegram forbidden: {exc.message}") from exc
-        except (TimedOut, NetworkError) as exc:
-            if isinstance(exc, BadRequest):
-                await self._failed(row, f"Telegram: {exc.message}")
-                return
-            self._health.failed(self._clock(), str(exc))
-            raise Outage(2.0, f"Telegram unreachable: {exc}") from exc
-        except MarketplaceError as exc:
-            if exc.kind in TRANSIENT_MARKETPLACE:
-                raise Outage(5.0, f"marketplace unavailable: {exc}") from exc
-            await self._failed(row, f"marketplace: {exc}")
         except Exception as exc:
-            log.exception("event %s failed", row.id)
-            await self._failed(row, f"{type(exc).__name__}: {exc}")
+            verdict = classify(exc)
+            if isinstance(verdict, Outage):
+                raise verdict from exc
+            if verdict.unexpected:
+                log.exception("event %s failed", row.id)
+            await self._failed(row, verdict.error)
+
+    def _note(self, outage: Outage) -> None:
+        """Show Telegram's own failures in /healthz; a refusal of the group in the log too."""
+        if outage.telegram_error is not None:
+            self._health.failed(self._clock(), outage.telegram_error, forbidden=outage.forbidden)
+        if outage.forbidden:
+            log.error(
+                "Telegram refuses the staff group (%s); is the bot still a member?",
+                outage.telegram_error,
+            )
 
     async def _failed(self, row: InboxEvent, error: str) -> None:
         assert row.id is not None

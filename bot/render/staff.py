@@ -1,4 +1,7 @@
-"""Pure rendering of staff-facing reports: the audit trail, reminders, job notices, summary."""
+"""Staff- and operator-facing reports: the audit trail, reminders, notices, the daily summary.
+
+Pure: domain values in, :class:`~bot.render.base.Rendered` out.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.figures import AuditRecord, DayFigures
 from bot.domain.values import Conversation, Order
+from bot.domain.vocab import ButtonAction
+from bot.render.base import REASON_MAX, Button, Rendered, marketplace_label
 from bot.render.catalogue import (
     Html,
     format_date,
@@ -18,15 +24,12 @@ from bot.render.catalogue import (
     t_plain,
 )
 from bot.render.formatting import clip, escape, rupiah
-from bot.render.messages import Button, Rendered, marketplace_label
-from storage.models import AuditEntry
-from storage.stats import DayFigures
 
 _RESULT_MARK = {"ok": "✅", "failed": "❌", "unknown": "❓", "refused": "🚫"}
 
 
 def render_audit(
-    title: str, entries: Sequence[AuditEntry], *, lang: str, tz: ZoneInfo
+    title: str, entries: Sequence[AuditRecord], *, lang: str, tz: ZoneInfo
 ) -> Rendered:
     """One line per action: when, who, what, and the marketplace's answer."""
     if not entries:
@@ -75,8 +78,10 @@ def render_deadline_reminder(
             f'<a href="tg://user?id={admin}">{escape(str(admin))}</a>' for admin in admins
         )
         text = Html(f"{text}\n{t('remind.deadline_last', lang, admins=Html(mentions))}")
-    first = Button(accept_label or t_plain("btn.accept", lang), "accept", ref)
-    return Rendered(text, ((first, Button(t_plain("btn.reject", lang), "reject", ref)),))
+    first = Button(accept_label or t_plain("btn.accept", lang), ButtonAction.ACCEPT, ref)
+    return Rendered(
+        text, ((first, Button(t_plain("btn.reject", lang), ButtonAction.REJECT, ref)),)
+    )
 
 
 def render_chat_reminder(
@@ -96,7 +101,7 @@ def render_chat_reminder(
         since=format_day_time(since, tz, lang=lang),
         waited=format_duration(now - since, lang=lang),
     )
-    return Rendered(text, ((Button(t_plain("btn.reply", lang), "reply", ref),),))
+    return Rendered(text, ((Button(t_plain("btn.reply", lang), ButtonAction.REPLY, ref),),))
 
 
 def render_job_notice(job: str, error: str | None, *, lang: str) -> Rendered:
@@ -105,6 +110,13 @@ def render_job_notice(job: str, error: str | None, *, lang: str) -> Rendered:
     if error is None:
         return Rendered(t("job.recovered", lang, job=name))
     return Rendered(t("job.failed", lang, job=name, error=clip(error, 300)))
+
+
+def render_parked_notice(description: str, error: str, *, lang: str) -> Rendered:
+    """An event that could not be delivered after retries, for an admin to look at."""
+    return Rendered(
+        t("parked.text", lang, description=clip(description, REASON_MAX), error=clip(error, 300))
+    )
 
 
 def render_authorization(
@@ -151,7 +163,7 @@ def render_summary(
     else:
         lines.append(t("summary.median_none", lang))
     oldest = figures.oldest_waiting
-    if oldest is not None and oldest.waiting_since is not None:
+    if oldest is not None:
         lines.append(
             t(
                 "summary.oldest",

@@ -1,4 +1,5 @@
-"""The services behind staff buttons and commands: accept, reject, cancellations, replies.
+"""The services behind staff buttons and commands: decisions, rejects, replies, cards, lookups.
 
-Handlers call these; they post through ``bot.relay`` and never import ``handlers`` or ``bot.app``.
+``handlers/`` call these; they post through ``services.sender`` (``bot.relay``) and never
+import ``handlers`` or ``bot.app``.
 """

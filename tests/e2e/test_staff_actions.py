@@ -6,7 +6,9 @@ import asyncio
 
 import pytest
 
-from bot.render.messages import reject_reason_label
+from bot.domain.vocab import LinkKind
+from bot.render.base import reject_reason_label
+from bot.staff.rejects import RejectDraft
 from tests.harness import ADMIN_ID, CHAT_ID, OUTSIDER_ID, SHOP_ID, STAFF_ID, harness
 
 
@@ -52,8 +54,12 @@ class TestReplies:
             _, alert = await _relayed_order(h)
             await h.say("siapa yang pegang order ini?")
             await h.say("aku aja", reply_to=alert.message_id)
-            await h.say("/help")
+            help_id = await h.say("/help")
             assert h.sandbox.replies == []
+            # The updates were handled, not dropped: the command after the chatter got its answer.
+            answer = h.last()
+            assert answer.reply_to_message_id == help_id
+            assert "/accept" in answer.plain_text
 
     async def test_sticker_gets_a_clear_answer_and_nothing_is_sent(self, sqlite_url):
         """A sticker as a reply is refused with a note on what can be sent."""
@@ -88,7 +94,8 @@ class TestReplies:
             for update in updates + updates:
                 await h.rt.application.process_update(update)
             assert [r["message"] for r in h.sandbox.replies] == ["Oke kak"]
-            assert mid
+            staff = next(m for m in h.fake.messages(CHAT_ID) if m.message_id == mid)
+            assert staff.reactions == ("👍",)
 
     async def test_failed_reply_offers_retry_and_retry_sends_once(self, sqlite_url):
         """A 5xx from Tokopedia is reported with Retry; two Retry taps send one message."""
@@ -352,3 +359,27 @@ async def test_two_tokobot_instances_sharing_a_database_ack_once(db_url):
         acks = [c for c in first.sandbox.calls if c.path.endswith("/ack")]
         assert len(acks) == 1
         assert first.sandbox.orders[order["order_id"]]["order_status"] == 400
+
+
+class TestRejectDraft:
+    def test_a_draft_survives_its_wire_format(self):
+        """What a reject button carries decodes to the same draft."""
+        draft = RejectDraft("123", "4", close_date="31/12/2099", close_note="Libur")
+        assert draft == RejectDraft.decode(draft.encode())
+
+    def test_buttons_issued_before_the_draft_still_work(self):
+        """The one-letter JSON object of earlier versions is the wire format."""
+        ref = '{"o": "123", "c": "2", "t": "habis", "d": "", "n": ""}'
+        assert RejectDraft("123", "2", text="habis") == RejectDraft.decode(ref)
+
+    @pytest.mark.parametrize("ref", ["", "123", "[1]", '{"c": "2"}', '{"o": 1, "c": "2"}'])
+    def test_anything_else_is_no_draft(self, ref):
+        """A ref that is not a draft decodes to nothing (the press has expired)."""
+        assert RejectDraft.decode(ref) is None
+
+    def test_an_answer_completes_the_draft(self):
+        """The closing question's answer is a date then a note; the reason's is all text."""
+        draft = RejectDraft("123", "4")
+        closed = draft.answered(LinkKind.PROMPT_CLOSE, " 31/12/2099  Libur akhir tahun ")
+        assert (closed.close_date, closed.close_note) == ("31/12/2099", "Libur akhir tahun")
+        assert draft.answered(LinkKind.PROMPT_REASON, " Stok habis ").text == "Stok habis"

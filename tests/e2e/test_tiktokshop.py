@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from bot.app import oauth_secret
 from bot.http.oauth import make_state
-from bot.jobs import tasks as jobs
+from bot.jobs.reconcile import reconcile
+from bot.jobs.token_refresh import refresh_tokens
 from bot.relay.pacer import GroupPacer
 from bot.sandbox.telegram import FakeTelegram
 from storage.models import MarketplaceState, ShopRow
@@ -82,7 +83,7 @@ class TestAuthorization:
         async with harness(sqlite_url, marketplaces=BOTH) as h:
             await _connected(h)
             h.clock.advance(days=6, hours=12)
-            await jobs.refresh_tokens(h.rt.services, h.clock.now)
+            await refresh_tokens(h.rt.services, h.clock.now)
             assert [c for c in h.tts.calls if "token/refresh" in c.path]
 
 
@@ -205,10 +206,10 @@ class TestOrders:
         """An order whose webhook never came is found by the order search and alerted."""
         async with harness(sqlite_url, marketplaces=BOTH) as h:
             await _connected(h)
-            await jobs.reconcile(h.rt.services, h.rt.store, h.clock.now)
+            await reconcile(h.rt.services, h.rt.store, h.clock.now)
             missed = h.tts.add_order(TTS_SHOP_ID)
             h.clock.advance(minutes=5)
-            figures = await jobs.reconcile(h.rt.services, h.rt.store, h.clock.now)
+            figures = await reconcile(h.rt.services, h.rt.store, h.clock.now)
             await h.deliver()
             assert figures.relayed >= 1
             assert any(missed["id"] in (m.plain_text or "") for m in h.group())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.jobs import tasks as jobs
+from bot.jobs.reconcile import reconcile
 from bot.relay.pacer import GroupPacer
 from bot.sandbox.telegram import FakeTelegram
 from tests.harness import CHAT_ID, SHOP_ID, harness
@@ -104,12 +104,12 @@ async def test_order_seen_by_webhook_and_reconciliation_shows_once_in_a_digest(s
     """During a burst the poll finds the same new orders again; each is listed once."""
     fake = FakeTelegram(enforce_limits=True)
     async with harness(sqlite_url, fake=fake, pacer=GroupPacer()) as h:
-        await jobs.reconcile(h.rt.services, h.rt.store, h.clock.now)  # start-up catch-up
+        await reconcile(h.rt.services, h.rt.store, h.clock.now)  # start-up catch-up
         placed = [h.sandbox.add_order(SHOP_ID) for _ in range(30)]
         for order in placed:
             await h.webhook("order_notification", order["order_id"])
         h.clock.advance(minutes=1)
-        await jobs.reconcile(h.rt.services, h.rt.store, h.clock.now)
+        await reconcile(h.rt.services, h.rt.store, h.clock.now)
         await h.deliver()
         buttons = [b for m in h.group() for row in m.reply_markup["inline_keyboard"] for b in row]
         assert len(buttons) == 30

@@ -2,8 +2,9 @@
 
 Every failure is a ``TikTokShopError`` carrying the platform's numeric ``code`` (0 when there
 is none), its ``message``, the HTTP ``status`` (0 when no response arrived) and the
-``request_id`` support asks for. ``kind`` is the neutral ``bot.domain.ErrorKind`` handed to
-the core; ``detail`` is a staff-readable sentence (Indonesian, never the word "TikTok").
+``request_id`` support asks for. ``kind`` is the neutral ``ErrorKind`` handed to the core,
+taken from each class's namesake in ``bot.domain.errors``; ``detail`` is a staff-readable
+sentence (Indonesian, never the word "TikTok").
 
     TikTokShopError              anything else                              OTHER
     ├── AuthError                105001, 105xxx, 106001 invalid sign,       AUTH
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain.errors import ErrorKind
+from bot.domain import errors as shared
 
 
 def brand_safe(text: str) -> str:
@@ -49,9 +50,7 @@ def brand_safe(text: str) -> str:
     return re.sub(r"tik\s*tok(\s*shop)?", "Tokopedia & Shop", text, flags=re.IGNORECASE)
 
 
-class TikTokShopError(Exception):
-    kind = ErrorKind.OTHER
-
+class TikTokShopError(shared.AdapterError):
     def __init__(
         self,
         code: int = 0,
@@ -76,53 +75,51 @@ class TikTokShopError(Exception):
         return brand_safe(self._detail or _DETAILS.get(self.code) or self.message)
 
 
-class AuthError(TikTokShopError):
-    kind = ErrorKind.AUTH
+class AuthError(shared.AuthError, TikTokShopError):
+    """105xxx token problems, a refused signature or credential, HTTP 401."""
 
 
 class TokenExpired(AuthError):
     """105002: the access token expired; one refresh and one resend are safe."""
 
 
-class PermissionDenied(TikTokShopError):
-    kind = ErrorKind.PERMISSION
+class PermissionDenied(shared.PermissionDenied, TikTokShopError):
+    """A missing scope, a token for another shop, the IP allow list, HTTP 403."""
 
 
-class NotFound(TikTokShopError):
-    kind = ErrorKind.NOT_FOUND
+class NotFound(shared.NotFound, TikTokShopError):
+    """HTTP 404, or an id the API did not return."""
 
 
-class NotEligible(TikTokShopError):
-    kind = ErrorKind.NOT_ELIGIBLE
+class NotEligible(shared.NotEligible, TikTokShopError):
+    """The buyer or the order's status does not allow the action."""
 
 
-class InvalidRequest(TikTokShopError):
-    kind = ErrorKind.INVALID
+class InvalidRequest(shared.InvalidRequest, TikTokShopError):
+    """A request the platform refused as malformed, other HTTP 4xx."""
 
 
 class RejectionInvalid(InvalidRequest):
     """A cancellation the platform would refuse; raised before any call."""
 
 
-class RateLimited(TikTokShopError):
-    kind = ErrorKind.RATE_LIMITED
+class RateLimited(shared.RateLimited, TikTokShopError):
+    """HTTP 429 or 36009002."""
 
 
 class QuotaExceeded(RateLimited):
     """The Customer Service daily quota is used up (or down to tokobot's reserve)."""
 
 
-class ServerError(TikTokShopError):
-    kind = ErrorKind.UNAVAILABLE
+class ServerError(shared.ServerError, TikTokShopError):
+    """HTTP 5xx, an internal error or timeout, or no response at all."""
 
     # False when the request never reached the platform (connection refused): nothing ran.
     reached = True
 
 
-class OutcomeUnknown(TikTokShopError):
+class OutcomeUnknown(shared.OutcomeUnknown, TikTokShopError):
     """The request may have been processed; resending could duplicate it (Send Message)."""
-
-    kind = ErrorKind.OUTCOME_UNKNOWN
 
 
 # Codes named in the reference (§4.3, §6, §8.2, §10.2, §10.3, §11). 105001 is the invalid
@@ -203,17 +200,16 @@ def classify(code: int | None, status: int) -> type[TikTokShopError]:
     return _by_status(status)
 
 
+# The members an HTTP status alone can stand for, when the code doesn't say.
+_BY_STATUS: tuple[type[TikTokShopError], ...] = (
+    AuthError,
+    PermissionDenied,
+    NotFound,
+    RateLimited,
+    ServerError,
+    InvalidRequest,
+)
+
+
 def _by_status(status: int) -> type[TikTokShopError]:
-    if status == 401:
-        return AuthError
-    if status == 403:
-        return PermissionDenied
-    if status == 404:
-        return NotFound
-    if status == 429:
-        return RateLimited
-    if status >= 500:
-        return ServerError
-    if status >= 400:
-        return InvalidRequest
-    return TikTokShopError
+    return shared.by_status(status, _BY_STATUS, TikTokShopError)

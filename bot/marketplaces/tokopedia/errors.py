@@ -2,8 +2,8 @@
 
 Every failure is a ``TokopediaError`` carrying Tokopedia's own ``code`` (``ORD_USC_001``,
 ``RBAC_MDLW_001``, "" when there is none), its ``message`` and the HTTP ``status`` (0 when no
-response was received). ``kind`` is the neutral ``bot.domain.ErrorKind`` the adapter hands to
-the core.
+response was received). ``kind`` is the neutral ``ErrorKind`` the adapter hands to the core;
+each class takes it from its namesake in ``bot.domain.errors``, which also reads bare statuses.
 
     TokopediaError            anything else                         OTHER
     ├── AuthError             401, token refused                    AUTH
@@ -20,12 +20,10 @@ the core.
 
 from __future__ import annotations
 
-from bot.domain.errors import ErrorKind
+from bot.domain import errors as shared
 
 
-class TokopediaError(Exception):
-    kind = ErrorKind.OTHER
-
+class TokopediaError(shared.AdapterError):
     def __init__(self, code: str = "", message: str = "", status: int = 0) -> None:
         super().__init__(" ".join(part for part in (code, message) if part) or f"HTTP {status}")
         self.code = code
@@ -33,33 +31,31 @@ class TokopediaError(Exception):
         self.status = status
 
 
-class AuthError(TokopediaError):
-    kind = ErrorKind.AUTH
+class AuthError(shared.AuthError, TokopediaError):
+    """401, or a token Tokopedia refused."""
 
 
-class PermissionDenied(TokopediaError):
-    kind = ErrorKind.PERMISSION
+class PermissionDenied(shared.PermissionDenied, TokopediaError):
+    """403, RBAC_*, or an fs_id not tied to the shop."""
 
 
-class NotFound(TokopediaError):
-    kind = ErrorKind.NOT_FOUND
+class NotFound(shared.NotFound, TokopediaError):
+    """404, or Tokopedia's "data not found" codes."""
 
 
-class NotEligible(TokopediaError):
-    kind = ErrorKind.NOT_ELIGIBLE
+class NotEligible(shared.NotEligible, TokopediaError):
+    """The order's status does not allow the accept or reject."""
 
 
-class InvalidRequest(TokopediaError):
-    kind = ErrorKind.INVALID
+class InvalidRequest(shared.InvalidRequest, TokopediaError):
+    """Other 4xx and Tokopedia's request-validation codes."""
 
 
 class RejectionInvalid(InvalidRequest):
     """A NACK Tokopedia would refuse; ``code`` is the one it would answer with, if any."""
 
 
-class RateLimited(TokopediaError):
-    kind = ErrorKind.RATE_LIMITED
-
+class RateLimited(shared.RateLimited, TokopediaError):
     def __init__(
         self,
         code: str = "",
@@ -71,14 +67,12 @@ class RateLimited(TokopediaError):
         self.reset_after = reset_after
 
 
-class ServerError(TokopediaError):
-    kind = ErrorKind.UNAVAILABLE
+class ServerError(shared.ServerError, TokopediaError):
+    """5xx, an upstream failure, or no response at all."""
 
 
-class OutcomeUnknown(TokopediaError):
+class OutcomeUnknown(shared.OutcomeUnknown, TokopediaError):
     """The request may have been processed; resending could duplicate it (send-reply)."""
-
-    kind = ErrorKind.OUTCOME_UNKNOWN
 
 
 # Codes whose meaning the HTTP status does not tell (most arrive with 400 or 500).
@@ -122,17 +116,16 @@ def classify(code: str | int | None, status: int) -> type[TokopediaError]:
     return _by_status(status)
 
 
+# The members an HTTP status alone can stand for, when the code doesn't say.
+_BY_STATUS: tuple[type[TokopediaError], ...] = (
+    AuthError,
+    PermissionDenied,
+    NotFound,
+    RateLimited,
+    ServerError,
+    InvalidRequest,
+)
+
+
 def _by_status(status: int) -> type[TokopediaError]:
-    if status == 401:
-        return AuthError
-    if status == 403:
-        return PermissionDenied
-    if status == 404:
-        return NotFound
-    if status == 429:
-        return RateLimited
-    if status >= 500:
-        return ServerError
-    if status >= 400:
-        return InvalidRequest
-    return TokopediaError
+    return shared.by_status(status, _BY_STATUS, TokopediaError)

@@ -1,34 +1,31 @@
-"""Pure rendering: domain models in, :class:`Rendered` (Telegram HTML plus buttons) out.
+"""Orders as staff see them: alerts and cards, status updates, cancellation requests, digests
+and the /orders list.
 
-No bot, no context, no I/O. Every dynamic value is escaped (through :func:`bot.i18n.t` or
-:func:`bot.formatting.escape`); every text comes from the catalogue in :mod:`bot.i18n`.
-Buttons carry a short ``action`` and the caller's ``ref``; the relay turns them into
-callback data. Button labels are plain text, message texts are HTML. A rendered text fits
-one message, except a buyer's own (unbounded) chat text: send that with
-:meth:`Rendered.chunks` and put the buttons on the last chunk.
+Pure: domain values in, :class:`~bot.render.base.Rendered` out. While an order waits for
+staff its card carries Accept/Reject buttons; once decided, the :class:`Outcome` footer
+replaces them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.errors import ErrorKind
-from bot.domain.values import (
-    BuyerMessage,
-    CancellationRequest,
-    Conversation,
-    MarketplaceName,
-    Order,
-    OrderState,
-    OrderStatus,
+from bot.domain.figures import Outcome, OutcomeVerb
+from bot.domain.values import CancellationRequest, Order, OrderState, OrderStatus
+from bot.domain.vocab import ButtonAction
+from bot.render.base import (
+    NAME_MAX,
+    REASON_MAX,
+    Button,
+    Rendered,
+    button_rows,
+    buyer_label,
+    shop_label,
+    state_label,
 )
 from bot.render.catalogue import (
-    BUYER_REJECT_TEXTS,
-    CATALOGUE,
-    DEFAULT_LANG,
     Html,
     format_datetime,
     format_day_time,
@@ -37,39 +34,16 @@ from bot.render.catalogue import (
     t,
     t_plain,
 )
-from bot.render.formatting import (
-    TELEGRAM_TEXT_LIMIT,
-    aware,
-    chat_text_to_html,
-    chat_text_to_plain,
-    clip,
-    escape,
-    escape_attr,
-    rupiah,
-    split_html,
-)
+from bot.render.formatting import aware, clip, escape, rupiah
 
 DIGEST_MAX_ORDERS = 48
-BUTTONS_PER_ROW = 6  # Telegram allows 8; 6 short labels stay legible on a phone
 ORDERS_LIST_MAX = 30
-CHATS_LIST_MAX = 20
 ORDER_LINES_MAX = 12  # keeps an order card to one message, so it can be edited in place
-REJECT_REASON_CODES = (1, 2, 3, 7, 4, 8, 5, 0)  # display order: most common first
-OUTCOME_VERBS = ("accepted", "rejected", "cancel_approved", "cancel_rejected", "processed")
 
-_NAME_MAX = 64
 _PRODUCT_MAX = 80
 _NOTE_MAX = 80
 _DETAIL_MAX = 200
-_REASON_MAX = 500
-_PREVIEW_MAX = 60
-
-_MARKETPLACE_LABELS = {
-    MarketplaceName.TOKOPEDIA: "Tokopedia",
-    # TikTok Shop orders reach Indonesian sellers as "Tokopedia & Shop"; staff never see
-    # the word TikTok.
-    MarketplaceName.TIKTOKSHOP: "Tokopedia & Shop",
-}
+_KNOWN_VERBS = frozenset(verb.value for verb in OutcomeVerb)
 
 _STATE_EMOJI = {
     OrderState.UNPAID: "💳",
@@ -82,133 +56,6 @@ _STATE_EMOJI = {
     OrderState.RETURNED: "↩️",
     OrderState.OTHER: "ℹ️",
 }
-
-
-@dataclass(frozen=True)
-class Button:
-    """An inline button; the relay maps ``(action, ref)`` to an opaque callback token."""
-
-    label: str
-    action: str
-    ref: str
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A message to send: Telegram HTML text and rows of buttons."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-
-    def chunks(self, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-        """The text split into sendable messages (usually just one)."""
-        return split_html(self.text, limit)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What staff did about an order or a request, shown as the card's footer."""
-
-    verb: str  # one of OUTCOME_VERBS
-    actor: str
-    at: datetime
-    detail: str = ""
-
-
-# --- labels ----------------------------------------------------------------------------------
-
-
-def marketplace_label(name: MarketplaceName | str) -> str:
-    """The marketplace as staff know it (plain text): "Tokopedia" or "Tokopedia & Shop"."""
-    return _MARKETPLACE_LABELS[MarketplaceName(name)]
-
-
-def state_label(state: OrderState, *, lang: str, code: str = "") -> str:
-    """An order state in words (plain text), e.g. "Dikirim"; ``code`` names an OTHER status."""
-    return t_plain(f"state.{state.value}", lang, code=code or "?")
-
-
-def reject_reason_label(code: int | str, *, lang: str) -> str:
-    """A Tokopedia reject reason code in words (plain text), e.g. 1 -> "Stok habis"."""
-    number = _reason_number(code)
-    key = f"reject.reason.{number}"
-    if number is None or key not in CATALOGUE[DEFAULT_LANG]:
-        return t_plain("reject.reason.unknown", lang, code=code)
-    return t_plain(key, lang)
-
-
-def default_reject_text(code: int | str) -> str:
-    """The polite Indonesian message sent to the buyer with a rejection (plain text)."""
-    number = _reason_number(code)
-    return BUYER_REJECT_TEXTS.get(number if number is not None else 5, BUYER_REJECT_TEXTS[5])
-
-
-def error_text(kind: ErrorKind, detail: str = "", *, lang: str) -> str:
-    """What staff should know about a failed marketplace call (HTML; detail shown where useful)."""
-    # A not-eligible answer names its own reason (an order's state, a closed chat window).
-    if detail and kind in {ErrorKind.INVALID, ErrorKind.OTHER, ErrorKind.NOT_ELIGIBLE}:
-        return t(f"err.{kind.value}_detail", lang, detail=clip(detail, _REASON_MAX))
-    return t(f"err.{kind.value}", lang)
-
-
-def _reason_number(code: int | str) -> int | None:
-    text = str(code).strip()
-    if not text:
-        return 0  # Tokopedia: "0 or empty"
-    return int(text) if text.isdigit() else None
-
-
-# --- buyer chats ------------------------------------------------------------------------------
-
-
-def _shop(shop_name: str, marketplace: MarketplaceName | str) -> str:
-    label = marketplace_label(marketplace)
-    return f"{clip(shop_name, _NAME_MAX)} ({label})" if shop_name else label
-
-
-def _buyer(name: str, lang: str) -> str:
-    return clip(name.strip(), _NAME_MAX) or t_plain("common.buyer", lang)
-
-
-_ATTACHMENT_KINDS = ("image", "video", "product", "order", "sticker", "file")
-
-
-def _attachment(msg: BuyerMessage, lang: str) -> str:
-    """A non-text message in words, with its link where there is a safe one."""
-    kind = msg.attachment_kind if msg.attachment_kind in _ATTACHMENT_KINDS else "other"
-    label = t(f"chat.kind.{kind}", lang)
-    url = msg.attachment_url.strip()
-    if url.startswith(("https://", "http://")):
-        return f'{label} <a href="{escape_attr(url)}">{t("chat.open", lang)}</a>'
-    return label
-
-
-def render_buyer_message(
-    msg: BuyerMessage, shop_name: str, ref: str, *, lang: str, tz: ZoneInfo
-) -> Rendered:
-    """A buyer's chat message exactly as written, with who, where, when and a Reply button."""
-    conv = msg.conversation
-    body = chat_text_to_html(msg.text).strip()
-    lines: list[str] = [
-        t(
-            "chat.header",
-            lang,
-            buyer=_buyer(conv.buyer_name, lang),
-            shop=_shop(shop_name, conv.marketplace),
-        ),
-    ]
-    if msg.attachment_kind:
-        lines.append(_attachment(msg, lang))
-    if body or not msg.attachment_kind:
-        lines.append(f"<blockquote>{body}</blockquote>" if body else t("chat.empty", lang))
-    if conv.buyer_platform.strip():
-        lines.append(t("order.platform", lang, platform=clip(conv.buyer_platform, _NAME_MAX)))
-    lines.append(t("chat.footer", lang, time=format_datetime(msg.received_at, tz, lang=lang)))
-    button = Button(t_plain("btn.reply", lang), "reply", ref)
-    return Rendered("\n".join(lines), ((button,),))
-
-
-# --- orders -----------------------------------------------------------------------------------
 
 
 def _status(state: OrderState, code: str, lang: str) -> Html:
@@ -234,19 +81,19 @@ def _order_lines(order: Order, lang: str) -> list[str]:
 
 def _shipping(order: Order, lang: str) -> list[str]:
     courier = " ".join(p for p in (order.courier.strip(), order.service.strip()) if p)
-    parts = [t("order.courier", lang, courier=clip(courier, _NAME_MAX))] if courier else []
+    parts = [t("order.courier", lang, courier=clip(courier, NAME_MAX))] if courier else []
     if order.destination_city.strip():
-        parts.append(t("order.city", lang, city=clip(order.destination_city.strip(), _NAME_MAX)))
+        parts.append(t("order.city", lang, city=clip(order.destination_city.strip(), NAME_MAX)))
     return [" · ".join(parts)] if parts else []
 
 
 def outcome_line(outcome: Outcome, *, lang: str, tz: ZoneInfo) -> str:
     """The footer for what staff did, e.g. "❌ Ditolak oleh Rina · 10:32 (Stok habis)"."""
-    key = f"outcome.{outcome.verb}" if outcome.verb in OUTCOME_VERBS else "outcome.other"
+    key = f"outcome.{outcome.verb}" if outcome.verb in _KNOWN_VERBS else "outcome.other"
     line = t(
         key,
         lang,
-        actor=clip(outcome.actor, _NAME_MAX),
+        actor=clip(outcome.actor, NAME_MAX),
         verb=outcome.verb,
         time=format_time(outcome.at, tz),
     )
@@ -259,16 +106,16 @@ def _order_text(
 ) -> str:
     state = order.status.state
     lines = [
-        f"{t(title_key, lang)} · {escape(_shop(order.shop_name, order.marketplace))}",
+        f"{t(title_key, lang)} · {escape(shop_label(order.shop_name, order.marketplace))}",
         t("order.invoice", lang, invoice=order.invoice),
     ]
     if order.buyer_name.strip():
-        lines.append(t("order.buyer", lang, buyer=_buyer(order.buyer_name, lang)))
+        lines.append(t("order.buyer", lang, buyer=buyer_label(order.buyer_name, lang)))
     lines += _order_lines(order, lang)
     lines.append(t("order.total", lang, total=rupiah(order.total)))
     lines += _shipping(order, lang)
     if order.buyer_platform.strip():
-        lines.append(t("order.platform", lang, platform=clip(order.buyer_platform, _NAME_MAX)))
+        lines.append(t("order.platform", lang, platform=clip(order.buyer_platform, NAME_MAX)))
     waiting = state in {OrderState.UNPAID, OrderState.AWAITING_ACCEPTANCE}
     if order.accept_deadline is not None and waiting and outcome is None:
         deadline = format_datetime(order.accept_deadline, tz, lang=lang)
@@ -299,8 +146,8 @@ def _order_rendered(
         )
     )
     row = (
-        Button(t_plain(first, lang), "accept", ref),
-        Button(t_plain(second, lang), "reject", ref),
+        Button(t_plain(first, lang), ButtonAction.ACCEPT, ref),
+        Button(t_plain(second, lang), ButtonAction.REJECT, ref),
     )
     return Rendered(text, (row,))
 
@@ -345,9 +192,9 @@ def render_cancellation_request(
     outcome: Outcome | None = None,
 ) -> Rendered:
     """A buyer's cancellation request with its reason; approve/decline buttons until decided."""
-    reason = clip(request.reason.strip(), _REASON_MAX)
+    reason = clip(request.reason.strip(), REASON_MAX)
     lines = [
-        f"{t('cancel.title', lang)} · {escape(_shop(order.shop_name, order.marketplace))}",
+        f"{t('cancel.title', lang)} · {escape(shop_label(order.shop_name, order.marketplace))}",
         f"{t('order.invoice', lang, invoice=order.invoice)} · {escape(rupiah(order.total))}",
         t("cancel.reason", lang, reason=reason) if reason else t("cancel.no_reason", lang),
     ]
@@ -358,8 +205,8 @@ def render_cancellation_request(
         lines.append(outcome_line(outcome, lang=lang, tz=tz))
         return Rendered("\n".join(lines))
     buttons = (
-        (Button(t_plain("btn.cancel_ok", lang), "cancel_ok", ref),),
-        (Button(t_plain("btn.cancel_no", lang), "cancel_no", ref),),
+        (Button(t_plain("btn.cancel_ok", lang), ButtonAction.CANCEL_OK, ref),),
+        (Button(t_plain("btn.cancel_no", lang), ButtonAction.CANCEL_NO, ref),),
     )
     return Rendered("\n".join(lines), buttons)
 
@@ -381,12 +228,6 @@ def _short_ids(invoices: Sequence[str]) -> list[str]:
         if len(set(ids)) == len(ids):
             return ids
     return [short_invoice(i, 10**6) for i in invoices]
-
-
-def _rows(
-    buttons: Sequence[Button], width: int = BUTTONS_PER_ROW
-) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
 
 
 def _by_deadline(orders: Sequence[tuple[Order, str]]) -> list[tuple[Order, str]]:
@@ -413,7 +254,7 @@ def render_digest(orders: Sequence[tuple[Order, str]], *, lang: str, tz: ZoneInf
     for (order, _), short in zip(ordered, shorts, strict=True):
         if shop != (order.marketplace, order.shop_name):
             shop = (order.marketplace, order.shop_name)
-            label = _shop(clip(order.shop_name, 40), order.marketplace)
+            label = shop_label(clip(order.shop_name, 40), order.marketplace)
             lines.append(f"\n🏪 <b>{escape(label)}</b>")
         parts = [
             f"<b>#{escape(short)}</b>",
@@ -425,9 +266,10 @@ def render_digest(orders: Sequence[tuple[Order, str]], *, lang: str, tz: ZoneInf
         lines.append(" · ".join(parts))
     lines.append(f"\n{t('digest.hint', lang)}")
     buttons = [
-        Button(f"#{short}", "order", ref) for (_, ref), short in zip(ordered, shorts, strict=True)
+        Button(f"#{short}", ButtonAction.ORDER, ref)
+        for (_, ref), short in zip(ordered, shorts, strict=True)
     ]
-    return Rendered("\n".join(lines), _rows(buttons))
+    return Rendered("\n".join(lines), button_rows(buttons))
 
 
 def _time_left(deadline: datetime, now: datetime, lang: str) -> str:
@@ -450,7 +292,7 @@ def render_orders_list(
     for (order, _), short in zip(shown, shorts, strict=True):
         parts = [
             f"<b>#{escape(short)}</b>",
-            escape(_shop(clip(order.shop_name, 24), order.marketplace)),
+            escape(shop_label(clip(order.shop_name, 24), order.marketplace)),
             escape(rupiah(order.total)),
         ]
         if order.accept_deadline is not None:
@@ -460,54 +302,7 @@ def render_orders_list(
     if len(orders) > len(shown):
         lines.append(t("common.more", lang, count=len(orders) - len(shown)))
     buttons = [
-        Button(f"#{short}", "order", ref) for (_, ref), short in zip(shown, shorts, strict=True)
+        Button(f"#{short}", ButtonAction.ORDER, ref)
+        for (_, ref), short in zip(shown, shorts, strict=True)
     ]
-    return Rendered("\n".join(lines), _rows(buttons))
-
-
-def render_chats_list(
-    chats: Sequence[tuple[Conversation, datetime, str, str]],
-    *,
-    now: datetime,
-    lang: str,
-    tz: ZoneInfo,
-) -> Rendered:
-    """Buyer chats waiting for a reply (/chats), oldest first, each with its age and a button.
-
-    Each entry is ``(conversation, waiting_since, last_text, ref)``.
-    """
-    if not chats:
-        return Rendered(t("chats.empty", lang))
-    shown = sorted(chats, key=lambda chat: aware(chat[1]).timestamp())[:CHATS_LIST_MAX]
-    lines: list[str] = [t("chats.title", lang, count=len(chats))]
-    buttons = []
-    for number, (conv, since, last_text, ref) in enumerate(shown, start=1):
-        buyer = clip(_buyer(conv.buyer_name, lang), 32)
-        duration = format_duration(aware(now) - aware(since), lang=lang)
-        age = t_plain("time.ago", lang, duration=duration)
-        waiting = f"⏱️ {age} ({format_time(since, tz)})"
-        lines.append(
-            f"{number}. <b>{escape(buyer)}</b> · "
-            f"{escape(marketplace_label(conv.marketplace))} · {escape(waiting)}"
-        )
-        preview = clip(" ".join(chat_text_to_plain(last_text).split()), _PREVIEW_MAX)
-        if preview:
-            lines.append(f"   <i>{escape(preview)}</i>")
-        buttons.append(
-            Button(
-                t_plain("btn.reply_to", lang, number=number, buyer=clip(buyer, 24)), "reply", ref
-            )
-        )
-    if len(chats) > len(shown):
-        lines.append(t("common.more", lang, count=len(chats) - len(shown)))
-    return Rendered("\n".join(lines), _rows(buttons, 1))
-
-
-# --- operator notices -------------------------------------------------------------------------
-
-
-def render_parked_notice(description: str, error: str, *, lang: str) -> Rendered:
-    """An event that could not be delivered after retries, for an admin to look at."""
-    return Rendered(
-        t("parked.text", lang, description=clip(description, _REASON_MAX), error=clip(error, 300))
-    )
+    return Rendered("\n".join(lines), button_rows(buttons))

@@ -1,0 +1,276 @@
+"""Orders in the staff group: the new-order alert, status changes and cancellation requests.
+
+An order's alert is edited in place as its status moves, and each change is also posted as
+a reply to it, so the group's history reads like the order's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import BadRequest
+
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.values import (
+    CancellationRequest,
+    CancellationRequested,
+    Order,
+    OrderState,
+    OrderStatusChanged,
+)
+from bot.domain.vocab import LinkKind
+from bot.marketplaces import Marketplace
+from bot.relay.base import EventDelivery
+from bot.relay.sender import Outgoing
+from bot.render.orders import (
+    render_cancellation_request,
+    render_order_alert,
+    render_status_update,
+)
+from storage import notices, orders
+from storage.models import OrderRow
+from storage.orders import order_of, outcome_of, save_order
+
+log = logging.getLogger(__name__)
+
+
+async def with_deadline(marketplace: Marketplace, order: Order) -> Order:
+    """The new-order webhook carries no acceptance deadline; Get Single Order does."""
+    if order.accept_deadline is not None:
+        return order
+    try:
+        live = await marketplace.get_order(order.shop_id, order.order_id)
+    except MarketplaceError as exc:
+        log.info("no deadline for order %s yet: %s", order.order_id, exc)
+        return order
+    return order.model_copy(update={"accept_deadline": live.accept_deadline})
+
+
+@dataclass(frozen=True)
+class _StatusPosts:
+    """A status change ready to show: the alert's new face, and the reply that tells it."""
+
+    order: Order
+    alert_id: int | None
+    edit: Outgoing | None
+    update: Outgoing
+
+
+@dataclass(frozen=True)
+class _Notice:
+    """A cancellation request ready to post under its order's alert."""
+
+    order: Order
+    shop_id: str
+    reply_to: int | None
+    outgoing: Outgoing
+
+
+class OrderDelivery(EventDelivery):
+    """One order event at a time: a new order, a status change, a cancellation request."""
+
+    async def order_created(self, event_id: int, order: Order) -> None:
+        order = await with_deadline(self._marketplaces[order.marketplace.value], order)
+        async with self._sessions() as session, session.begin():
+            row = await orders.get_order(
+                session=session, marketplace=order.marketplace.value, order_id=order.order_id
+            )
+            if row is not None and row.alert_message_id is not None:
+                await self._close(session, event_id)  # a redelivery under another key
+                return
+            row = await save_order(session, order, self._clock())
+            alert = await self._prepare_alert(session, row, order)
+        await self._post_alert(event_id, order, alert)
+
+    async def status_changed(self, event_id: int, event: OrderStatusChanged) -> None:
+        async with self._sessions() as session, session.begin():
+            row = await orders.get_order(
+                session=session, marketplace=event.marketplace.value, order_id=event.order_id
+            )
+            posts = None if row is None else await self._apply_status(session, row, event)
+            if row is not None and posts is None:
+                await self._close(session, event_id)  # the status we know: a redelivery
+                return
+        if posts is None:
+            await self._first_status(event_id, event)
+            return
+        if posts.alert_id is not None and posts.edit is not None:
+            await self._edit_alert(posts.alert_id, posts.edit)
+        await self._post_update(event_id, posts.order, posts.update, reply_to=posts.alert_id)
+
+    async def _apply_status(
+        self, session: AsyncSession, row: OrderRow, event: OrderStatusChanged
+    ) -> _StatusPosts | None:
+        """Record the new status and prepare what shows it; None if it is the known one."""
+        changed = await orders.set_status(
+            session=session,
+            row=row,
+            status_code=event.status.code,
+            state=event.status.state.value,
+            now=self._clock(),
+        )
+        if not changed:
+            return None
+        order = order_of(row)
+        # A digest lists many orders in one message, so it is not edited for one of them.
+        edit = (
+            await self._prepare_alert(session, row, order)
+            if row.alert_message_id is not None and not row.in_digest
+            else None
+        )
+        update = await self._prepare_update(session, order)
+        return _StatusPosts(order, row.alert_message_id, edit, update)
+
+    async def _first_status(self, event_id: int, event: OrderStatusChanged) -> None:
+        """A status change for an order we never saw: fetch it, then alert or update."""
+        live = await self._marketplaces[event.marketplace.value].get_order(
+            event.shop_id, event.order_id
+        )
+        order = live.model_copy(update={"status": event.status})
+        awaiting = event.status.state is OrderState.AWAITING_ACCEPTANCE
+        async with self._sessions() as session, session.begin():
+            row = await save_order(session, order, self._clock())
+            outgoing = (
+                await self._prepare_alert(session, row, order)
+                if awaiting
+                else await self._prepare_update(session, order)
+            )
+        if awaiting:
+            await self._post_alert(event_id, order, outgoing)
+        else:
+            await self._post_update(event_id, order, outgoing, reply_to=None)
+
+    async def _prepare_alert(self, session: AsyncSession, row: OrderRow, order: Order) -> Outgoing:
+        rendered = render_order_alert(
+            order,
+            order.order_id,
+            lang=self._config.lang,
+            tz=self._config.tz,
+            outcome=outcome_of(row),
+        )
+        return await self._sender.prepare(
+            session, rendered, marketplace=order.marketplace.value, shop_id=order.shop_id
+        )
+
+    async def _post_alert(self, event_id: int, order: Order, alert: Outgoing) -> None:
+        async def close(session: AsyncSession) -> None:
+            await self._close(session, event_id)
+
+        await self._sender.post_order(
+            self._config.chat_id,
+            alert,
+            marketplace=order.marketplace.value,
+            shop_id=order.shop_id,
+            order_id=order.order_id,
+            also=close,
+        )
+
+    async def _edit_alert(self, message_id: int, alert: Outgoing) -> None:
+        try:
+            await self._sender.replace(self._config.chat_id, message_id, alert, bulk=True)
+        except BadRequest as exc:
+            if "not found" not in exc.message.lower():  # deleted by staff: the update still goes
+                raise
+
+    async def _prepare_update(self, session: AsyncSession, order: Order) -> Outgoing:
+        rendered = render_status_update(
+            order, order.status, lang=self._config.lang, tz=self._config.tz
+        )
+        return await self._sender.prepare(
+            session, rendered, marketplace=order.marketplace.value, shop_id=order.shop_id
+        )
+
+    async def _post_update(
+        self, event_id: int, order: Order, update: Outgoing, *, reply_to: int | None
+    ) -> None:
+        sent = await self._sender.post(self._config.chat_id, update, reply_to=reply_to)
+        async with self._sessions() as session, session.begin():
+            await self._record(
+                session,
+                event_id,
+                sent,
+                LinkKind.ORDER,
+                marketplace=order.marketplace.value,
+                shop_id=order.shop_id,
+                ref=order.order_id,
+            )
+
+    async def cancellation(self, event_id: int, event: CancellationRequested) -> None:
+        marketplace = self._marketplaces[event.marketplace.value]
+        try:
+            request = await marketplace.get_cancellation_request(event.shop_id, event.order_id)
+        except MarketplaceError as exc:
+            if exc.kind is not ErrorKind.NOT_FOUND:
+                raise
+            log.info("cancellation request for %s is gone already", event.order_id)
+            await self._close_alone(event_id)
+            return
+        # The webhook says only "order X"; the request itself tells one request from the next.
+        marker = hashlib.sha256(
+            f"{request.cancel_id}|{request.requested_at}|{request.reason}".encode()
+        ).hexdigest()[:12]
+        key = f"cancel-request:{event.marketplace}:{event.order_id}:{marker}"
+        async with self._sessions() as session, session.begin():
+            if not await notices.claim_notice(session=session, key=key, now=self._clock()):
+                await self._close(session, event_id)
+                return
+            row = await orders.get_order(
+                session=session, marketplace=event.marketplace.value, order_id=event.order_id
+            )
+            notice = (
+                None if row is None else await self._prepare_notice(session, row, request, marker)
+            )
+        try:
+            if notice is None:
+                notice = await self._fetch_notice(marketplace, event, request, marker)
+            sent = await self._sender.post(
+                self._config.chat_id, notice.outgoing, reply_to=notice.reply_to
+            )
+        except BaseException:
+            # Not shown: release the claim, so the retry shows it instead of skipping it.
+            async with self._sessions() as session, session.begin():
+                await notices.forget_notice(session=session, key=key)
+            raise
+        async with self._sessions() as session, session.begin():
+            await self._record(
+                session,
+                event_id,
+                sent,
+                LinkKind.ORDER,
+                marketplace=event.marketplace.value,
+                shop_id=notice.shop_id,
+                ref=notice.order.order_id,
+            )
+
+    async def _fetch_notice(
+        self,
+        marketplace: Marketplace,
+        event: CancellationRequested,
+        request: CancellationRequest,
+        marker: str,
+    ) -> _Notice:
+        """The notice for an order we never saw, stored first from the marketplace."""
+        order = await marketplace.get_order(request.shop_id, event.order_id)
+        async with self._sessions() as session, session.begin():
+            row = await save_order(session, order, self._clock())
+            return await self._prepare_notice(session, row, request, marker)
+
+    async def _prepare_notice(
+        self, session: AsyncSession, row: OrderRow, request: CancellationRequest, marker: str
+    ) -> _Notice:
+        order = order_of(row)
+        shop_id = order.shop_id or request.shop_id
+        rendered = render_cancellation_request(
+            order,
+            request,
+            f"{order.order_id}#{marker}",
+            lang=self._config.lang,
+            tz=self._config.tz,
+        )
+        outgoing = await self._sender.prepare(
+            session, rendered, marketplace=row.marketplace, shop_id=shop_id
+        )
+        return _Notice(order, shop_id, row.alert_message_id, outgoing)

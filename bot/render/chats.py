@@ -1,0 +1,112 @@
+"""Buyer chats as staff see them: one relayed message, and the /chats list of waiting buyers.
+
+Pure: domain values in, :class:`~bot.render.base.Rendered` out. A buyer's text is shown
+exactly as written, so a long one may need :meth:`~bot.render.base.Rendered.chunks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.values import BuyerMessage, Conversation
+from bot.domain.vocab import ButtonAction
+from bot.render.base import (
+    NAME_MAX,
+    Button,
+    Rendered,
+    button_rows,
+    buyer_label,
+    marketplace_label,
+    shop_label,
+)
+from bot.render.catalogue import format_datetime, format_duration, format_time, t, t_plain
+from bot.render.formatting import (
+    aware,
+    chat_text_to_html,
+    chat_text_to_plain,
+    clip,
+    escape,
+    escape_attr,
+)
+
+CHATS_LIST_MAX = 20
+
+_PREVIEW_MAX = 60
+_ATTACHMENT_KINDS = ("image", "video", "product", "order", "sticker", "file")
+
+
+def _attachment(msg: BuyerMessage, lang: str) -> str:
+    """A non-text message in words, with its link where there is a safe one."""
+    kind = msg.attachment_kind if msg.attachment_kind in _ATTACHMENT_KINDS else "other"
+    label = t(f"chat.kind.{kind}", lang)
+    url = msg.attachment_url.strip()
+    if url.startswith(("https://", "http://")):
+        return f'{label} <a href="{escape_attr(url)}">{t("chat.open", lang)}</a>'
+    return label
+
+
+def render_buyer_message(
+    msg: BuyerMessage, shop_name: str, ref: str, *, lang: str, tz: ZoneInfo
+) -> Rendered:
+    """A buyer's chat message exactly as written, with who, where, when and a Reply button."""
+    conv = msg.conversation
+    body = chat_text_to_html(msg.text).strip()
+    lines: list[str] = [
+        t(
+            "chat.header",
+            lang,
+            buyer=buyer_label(conv.buyer_name, lang),
+            shop=shop_label(shop_name, conv.marketplace),
+        ),
+    ]
+    if msg.attachment_kind:
+        lines.append(_attachment(msg, lang))
+    if body or not msg.attachment_kind:
+        lines.append(f"<blockquote>{body}</blockquote>" if body else t("chat.empty", lang))
+    if conv.buyer_platform.strip():
+        lines.append(t("order.platform", lang, platform=clip(conv.buyer_platform, NAME_MAX)))
+    lines.append(t("chat.footer", lang, time=format_datetime(msg.received_at, tz, lang=lang)))
+    button = Button(t_plain("btn.reply", lang), ButtonAction.REPLY, ref)
+    return Rendered("\n".join(lines), ((button,),))
+
+
+def render_chats_list(
+    chats: Sequence[tuple[Conversation, datetime, str, str]],
+    *,
+    now: datetime,
+    lang: str,
+    tz: ZoneInfo,
+) -> Rendered:
+    """Buyer chats waiting for a reply (/chats), oldest first, each with its age and a button.
+
+    Each entry is ``(conversation, waiting_since, last_text, ref)``.
+    """
+    if not chats:
+        return Rendered(t("chats.empty", lang))
+    shown = sorted(chats, key=lambda chat: aware(chat[1]).timestamp())[:CHATS_LIST_MAX]
+    lines: list[str] = [t("chats.title", lang, count=len(chats))]
+    buttons = []
+    for number, (conv, since, last_text, ref) in enumerate(shown, start=1):
+        buyer = clip(buyer_label(conv.buyer_name, lang), 32)
+        duration = format_duration(aware(now) - aware(since), lang=lang)
+        age = t_plain("time.ago", lang, duration=duration)
+        waiting = f"⏱️ {age} ({format_time(since, tz)})"
+        lines.append(
+            f"{number}. <b>{escape(buyer)}</b> · "
+            f"{escape(marketplace_label(conv.marketplace))} · {escape(waiting)}"
+        )
+        preview = clip(" ".join(chat_text_to_plain(last_text).split()), _PREVIEW_MAX)
+        if preview:
+            lines.append(f"   <i>{escape(preview)}</i>")
+        buttons.append(
+            Button(
+                t_plain("btn.reply_to", lang, number=number, buyer=clip(buyer, 24)),
+                ButtonAction.REPLY,
+                ref,
+            )
+        )
+    if len(chats) > len(shown):
+        lines.append(t("common.more", lang, count=len(chats) - len(shown)))
+    return Rendered("\n".join(lines), button_rows(buttons, 1))

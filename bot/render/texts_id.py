@@ -1,0 +1,275 @@
+"""Indonesian texts: the staff catalogue's default language, and the texts sent to buyers.
+
+Staff texts are Telegram HTML templates for :func:`bot.render.catalogue.t`; every key here
+must also be in :mod:`bot.render.texts_en`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+_COMMANDS = """\
+<b>Perintah</b>
+/chats — chat pembeli yang menunggu balasan
+/orders — pesanan yang menunggu diterima
+/order &lt;invoice&gt; — tampilkan kartu pesanan
+/accept &lt;invoice&gt; — terima pesanan
+/reject &lt;invoice&gt; — tolak pesanan
+/reply &lt;chat&gt; &lt;teks&gt; — balas pembeli tanpa me-reply pesannya
+/audit &lt;invoice&gt; — riwayat tindakan staf
+/summary — ringkasan pesanan dan chat
+/help — bantuan ini
+
+Tip: untuk membalas pembeli, cukup <i>reply</i> pesan chat yang diteruskan bot."""
+
+TEXTS: dict[str, str] = {
+    # dates and durations
+    "fmt.months": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
+    "dur.days": "{days} hari",
+    "dur.days_hours": "{days} hari {hours} jam",
+    "dur.hours": "{hours} jam",
+    "dur.hours_minutes": "{hours} jam {minutes} menit",
+    "dur.minutes": "{minutes} menit",
+    "dur.under_minute": "kurang dari 1 menit",
+    "time.left": "{duration} lagi",
+    "time.overdue": "lewat {duration}",
+    "time.ago": "{duration} lalu",
+    # order states
+    "state.unpaid": "Belum dibayar",
+    "state.awaiting_acceptance": "Menunggu diterima",
+    "state.accepted": "Diproses",
+    "state.shipping": "Dikirim",
+    "state.delivered": "Sampai di tujuan",
+    "state.completed": "Selesai",
+    "state.cancelled": "Dibatalkan",
+    "state.returned": "Dikembalikan",
+    "state.other": "Status lain ({code})",
+    # common
+    "common.buyer": "Pembeli",
+    "common.more": "… dan {count} lainnya",
+    "common.items": "{count} brg",
+    "common.someone": "staf lain",
+    # buttons (plain text)
+    "btn.reply": "↩️ Balas",
+    "btn.reply_to": "↩️ {number} · {buyer}",
+    "btn.accept": "✅ Terima",
+    "btn.process": "▶️ Proses",
+    "btn.cancel_order": "🚫 Batalkan pesanan",
+    "btn.reject": "❌ Tolak",
+    "btn.cancel_ok": "✅ Setujui pembatalan",
+    "btn.cancel_no": "❌ Tolak permintaan",
+    "btn.confirm_reject": "❌ Tolak: {reason}",
+    "btn.own_reason": "✍️ Tulis alasan sendiri",
+    "btn.back": "↩️ Kembali",
+    "btn.retry": "🔁 Kirim ulang",
+    # buyer chat
+    "chat.header": "💬 <b>{buyer}</b> · {shop}",
+    "chat.empty": "<i>(pesan tanpa teks)</i>",
+    "chat.kind.image": "🖼️ Gambar",
+    "chat.kind.video": "🎬 Video",
+    "chat.kind.product": "🛍️ Kartu produk",
+    "chat.kind.order": "🧾 Kartu pesanan",
+    "chat.kind.sticker": "😀 Stiker",
+    "chat.kind.file": "📎 Berkas",
+    "chat.kind.other": "📎 Lampiran",
+    "chat.open": "buka",
+    "chat.footer": "🕒 {time}",
+    # order card
+    "order.new": "🛒 <b>Pesanan baru</b>",
+    "order.title": "🛒 <b>Pesanan</b>",
+    "order.invoice": "🧾 <code>{invoice}</code>",
+    "order.buyer": "👤 {buyer}",
+    "order.line": "• {quantity} × {name} — {price}",
+    "order.line_each": "• {quantity} × {name} — {price} (@{unit})",
+    "order.line_note": "   📝 <i>{note}</i>",
+    "order.more_lines": "• … dan {count} produk lainnya",
+    "order.total": "💰 Total <b>{total}</b>",
+    "order.courier": "🚚 {courier}",
+    "order.city": "📍 {city}",
+    "order.deadline": "⏰ Terima sebelum <b>{deadline}</b>",
+    "order.ship_deadline": "🚚 Kirim sebelum <b>{deadline}</b> (lewat itu dibatalkan otomatis)",
+    "order.platform": "📱 Dari {platform}",
+    "order.status": "Status: {status}",
+    "order.not_found": "🔍 Pesanan tidak ditemukan.",
+    # outcomes
+    "outcome.accepted": "✅ Diterima oleh {actor} · {time}",
+    "outcome.rejected": "❌ Ditolak oleh {actor} · {time}",
+    "outcome.cancel_approved": "🆗 Pembatalan disetujui oleh {actor} · {time}",
+    "outcome.cancel_rejected": "🙅 Permintaan batal ditolak oleh {actor} · {time}",
+    "outcome.processed": "📦 Diproses oleh {actor} · {time}",
+    "outcome.other": "ℹ️ {verb} · {actor} · {time}",
+    # status updates
+    "status.update": "📦 <code>{invoice}</code> → {status}",
+    "status.cancelled": "🚫 <b>Pesanan dibatalkan</b> · <code>{invoice}</code>",
+    # cancellation requests
+    "cancel.title": "🙋 <b>Pembeli minta batal</b>",
+    "cancel.reason": "💬 Alasan: <i>{reason}</i>",
+    "cancel.no_reason": "💬 Alasan tidak disebutkan",
+    "cancel.deadline": "⏰ Tanggapi sebelum <b>{deadline}</b>",
+    # digest and lists
+    "digest.title": "🛒 <b>{count} pesanan baru</b>",
+    "digest.hint": "Ketuk nomor pesanan di bawah untuk membuka kartunya.",
+    "orders.title": "⏳ <b>Pesanan menunggu diterima ({count})</b>",
+    "orders.empty": "Tidak ada pesanan yang menunggu diterima. 🎉",
+    "chats.title": "💬 <b>Chat menunggu balasan ({count})</b>",
+    "chats.empty": "Semua chat pembeli sudah dibalas. 👍",
+    # delivery problems
+    "parked.text": (
+        "⚠️ <b>Gagal meneruskan ke grup</b>\n{description}\n"
+        "Sudah dicoba beberapa kali; data ini disisihkan untuk diperiksa admin.\n"
+        "Galat: <code>{error}</code>"
+    ),
+    # marketplace errors
+    "err.not_eligible": (
+        "⛔ Tidak bisa dilakukan untuk pesanan ini sekarang "
+        "(statusnya sudah berubah atau tidak memenuhi syarat)."
+    ),
+    "err.permission": (
+        "🔒 Toko belum memberi izin untuk tindakan ini. Minta pemilik toko mengaktifkan izinnya."
+    ),
+    "err.rate_limited": "⏳ Marketplace sedang membatasi permintaan. Coba lagi sebentar lagi.",
+    "err.unavailable": "📡 Marketplace sedang tidak bisa dihubungi. Coba lagi nanti.",
+    "err.invalid": "⚠️ Marketplace menolak permintaan karena datanya tidak valid.",
+    "err.invalid_detail": "⚠️ Marketplace menolak permintaan: {detail}",
+    "err.not_eligible_detail": "⛔ Belum bisa dilakukan sekarang: {detail}",
+    "err.not_found": "🔍 Data tidak ditemukan di marketplace.",
+    "err.auth": "🔑 Akses bot ke marketplace ditolak. Admin perlu memeriksa otorisasi toko.",
+    "err.outcome_unknown": (
+        "❓ Permintaan mungkin sudah diproses marketplace; cek di Seller Center sebelum mengulang."
+    ),
+    "err.other": "⚠️ Terjadi kesalahan di marketplace. Coba lagi nanti.",
+    "err.other_detail": "⚠️ Terjadi kesalahan di marketplace: {detail}",
+    # reject reasons (Tokopedia codes)
+    "reject.reason.0": "Kendala pengiriman",
+    "reject.reason.1": "Stok habis",
+    "reject.reason.2": "Varian tidak tersedia",
+    "reject.reason.3": "Harga atau berat salah",
+    "reject.reason.4": "Toko tutup",
+    "reject.reason.5": "Alasan lain",
+    "reject.reason.7": "Kendala kurir",
+    "reject.reason.8": "Permintaan pembeli",
+    "reject.reason.unknown": "Alasan {code}",
+    # reject flow
+    "reject.pick": "❌ Pilih alasan penolakan:",
+    "reject.confirm": "Alasan: {reason}\nPesan: {text}",
+    "reject.ask_reason": "✍️ Reply pesan ini dengan alasan untuk pembeli (maks. 490 karakter).",
+    "reject.ask_close": (
+        "🗓️ Toko tutup sampai kapan? Reply pesan ini dengan tanggal buka lagi (DD/MM/YYYY) "
+        "lalu catatan untuk pembeli, mis. <code>17/05/2027 Libur Lebaran</code>."
+    ),
+    "reject.bad_close_date": "Tanggal tidak valid. Gunakan format DD/MM/YYYY, mis. 17/05/2027.",
+    "reject.bad_code": "Kode alasan tidak dikenal. Pilihan: {codes}",
+    # replies to buyers
+    "reply.prompt": "✍️ Tulis balasan untuk <b>{buyer}</b> dengan me-reply pesan ini.",
+    "reply.sent": "✅ Terkirim ke pembeli.",
+    "reply.already_sent": "✅ Balasan ini sudah terkirim.",
+    "reply.in_progress": "⏳ Balasan ini sedang dikirim.",
+    "reply.failed": "❌ Balasan tidak terkirim. {reason}",
+    "reply.failed_before": (
+        "❌ Balasan ini gagal terkirim. Tekan 🔁 Kirim ulang untuk mencoba lagi."
+    ),
+    "reply.outcome_unknown": (
+        "❓ Balasan mungkin sudah terkirim; cek di Seller Center sebelum mengirim ulang."
+    ),
+    "reply.unknown": "🔍 Chat itu tidak ditemukan. Lihat /chats untuk chat yang menunggu.",
+    "reply.edit_not_sent": "✏️ Pesan yang diedit tidak dikirim ulang; pembeli tetap melihat "
+    "versi pertama.",
+    "reply.text_only": "Hanya pesan teks yang bisa dikirim ke pembeli.",
+    "reply.needs_target": (
+        "Untuk membalas pembeli, reply pesan chat yang diteruskan bot atau tekan tombol Balas."
+    ),
+    "reply.too_long": "Balasan terlalu panjang: {length} karakter (maks. {max}).",
+    # access and buttons
+    "access.not_allowed": "⛔ Anda tidak diizinkan melakukan ini.",
+    "access.anonymous": (
+        "🕶️ Perintah dari admin anonim tidak bisa dicatat atas nama siapa pun. "
+        'Matikan "Tetap anonim" lalu coba lagi.'
+    ),
+    "access.private": "🔒 Bot ini hanya melayani grup staf toko.",
+    "act.stale": "Tombol ini sudah tidak berlaku: pesanan sekarang {state}{who}.",
+    "act.busy": "⏳ Pesanan ini sedang ditangani {who}. Coba lagi sebentar.",
+    "btn.expired": "⌛ Tombol ini sudah kedaluwarsa. Buka lagi pesanannya dengan /order.",
+    "action.working": "⏳ Sedang diproses…",
+    "error.report": "⚠️ Terjadi kesalahan di bot: <code>{error}</code>. Detailnya ada di log.",
+    # audit trail
+    "audit.title": "🗂️ <b>Riwayat {title}</b>",
+    "audit.empty": "🗂️ Belum ada tindakan tercatat untuk {title}.",
+    "audit.usage": (
+        "Cara pakai: /audit &lt;nomor invoice&gt;, atau reply pesan yang diteruskan bot "
+        "dengan /audit."
+    ),
+    "audit.action.accept": "menerima pesanan",
+    "audit.action.reject": "menolak pesanan",
+    "audit.action.reply": "membalas",
+    "audit.action.cancel_approved": "menyetujui pembatalan",
+    "audit.action.cancel_rejected": "menolak permintaan batal",
+    "audit.action.process": "memproses pesanan",
+    "remind.deadline": (
+        "⏰ <b>Segera proses pesanan</b> {invoice}\nBatas waktu {deadline} ({left}) · {total}"
+    ),
+    "remind.deadline_last": "{admins} pesanan ini belum diproses.",
+    "remind.chat": "⏰ <b>{buyer}</b> menunggu balasan sejak {since} ({waited}).",
+    "job.name.reminders": "pengingat",
+    "job.name.reconcile": "pengecekan pesanan &amp; chat",
+    "job.name.tokens": "perpanjangan token",
+    "job.name.summary": "ringkasan harian",
+    "job.name.housekeeping": "pembersihan data lama",
+    "job.failed": "⚠️ Tugas terjadwal <b>{job}</b> gagal: {error}\nAkan dicoba lagi otomatis.",
+    "job.recovered": "✅ Tugas terjadwal <b>{job}</b> berjalan normal lagi.",
+    "auth.revoked": (
+        "🔌 Toko <b>{shop}</b> ({marketplace}) mencabut izin tokobot. Chat dan pesanan "
+        "tidak akan masuk lagi sampai pemilik toko mengizinkan ulang."
+    ),
+    "auth.expiring": (
+        "⏳ Izin tokobot untuk toko <b>{shop}</b> ({marketplace}) berakhir {when}. "
+        "Minta pemilik toko mengizinkan ulang lewat link otorisasi."
+    ),
+    "summary.title": "📊 <b>Ringkasan {day}</b>",
+    "summary.orders": (
+        "🛒 Pesanan baru: {new} ({new_value})\n✅ Diterima: {accepted} ({accepted_value})\n"
+        "❌ Ditolak: {rejected} ({rejected_value})\n"
+        "🚫 Dibatalkan: {cancelled} ({cancelled_value})\n"
+        "⏳ Masih menunggu: {pending} ({pending_value})"
+    ),
+    "summary.chats": "💬 Chat masuk: {received} · dijawab: {answered}",
+    "summary.median": "⏱️ Median waktu respons pertama: {median}",
+    "summary.median_none": "⏱️ Belum ada chat yang dijawab hari ini.",
+    "summary.oldest": "🕰️ Chat terlama belum dijawab: {buyer}, sejak {since} ({waited})",
+    "summary.oldest_none": "🎉 Tidak ada chat yang menunggu balasan.",
+    "summary.staff_title": "👥 <b>Per staf</b>",
+    "summary.staff_line": "{name}: {counts}",
+    "summary.staff_none": "Belum ada tindakan staf hari ini.",
+    # command usage and help
+    "cmd.need_order": (
+        "Sebutkan nomor invoice atau ID pesanan, "
+        "mis. <code>/order INV/20261127/MPL/3456789012</code>."
+    ),
+    "cmd.reply_usage": (
+        "Cara pakai: /reply &lt;chat&gt; &lt;teks&gt;, atau cukup reply pesan chat pembeli."
+    ),
+    "help.start": "👋 <b>Halo, saya tokobot.</b>\n"
+    "Saya meneruskan chat pembeli dan pesanan baru dari marketplace ke grup ini, "
+    "dan meneruskan balasan Anda ke pembeli.\n\n" + _COMMANDS,
+    "help.text": _COMMANDS,
+}
+
+# Sent to the buyer through the marketplace with a rejection: Indonesian, polite, plain text,
+# well under the 490-character limit of codes 7 and 8.
+BUYER_REJECT_TEXTS: Mapping[int, str] = {
+    0: "Mohon maaf, pesanan Anda belum dapat kami kirim karena ada kendala pengiriman. "
+    "Terima kasih atas pengertiannya.",
+    1: "Mohon maaf, stok produk yang Anda pesan sedang habis. "
+    "Terima kasih sudah berbelanja di toko kami.",
+    2: "Mohon maaf, varian produk yang Anda pilih sedang tidak tersedia. "
+    "Silakan pilih varian lain. Terima kasih.",
+    3: "Mohon maaf, ada kesalahan harga atau berat pada produk ini sehingga pesanan belum dapat "
+    "kami proses. Terima kasih atas pengertiannya.",
+    4: "Mohon maaf, toko kami sedang tutup sementara sehingga pesanan belum dapat kami proses. "
+    "Terima kasih atas pengertiannya.",
+    5: "Mohon maaf, pesanan Anda belum dapat kami proses saat ini. "
+    "Terima kasih atas pengertiannya.",
+    7: "Mohon maaf, ada kendala pada kurir yang dipilih sehingga pesanan belum dapat kami kirim. "
+    "Terima kasih atas pengertiannya.",
+    8: "Pesanan dibatalkan sesuai permintaan Anda. "
+    "Terima kasih, semoga kami dapat melayani Anda lagi.",
+}

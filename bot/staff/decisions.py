@@ -1,0 +1,301 @@
+"""Order decisions: accept, reject and answers to a buyer's cancellation request.
+
+Whatever the entry point, a decision is claimed in the database before any marketplace
+call, so two presses (or two processes) call the marketplace once; every attempt is
+audited, and the order's alert is redrawn to show the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram.error import TelegramError
+
+from bot.context import Services
+from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.figures import Outcome, OutcomeVerb
+from bot.domain.values import OrderState, Rejection
+from bot.render.base import error_text
+from bot.render.catalogue import t
+from bot.render.orders import outcome_line
+from bot.staff.common import (
+    Actor,
+    Pressed,
+    Result,
+    Status,
+    append_result,
+    find_order,
+    get_order,
+    missing,
+    record_audit,
+    refresh_alert,
+    stale_result,
+)
+from storage import audit, claims, orders
+from storage.models import ActionClaim, OrderRow
+
+log = logging.getLogger(__name__)
+
+AWAITING = frozenset({OrderState.AWAITING_ACCEPTANCE})
+CANCELLABLE = frozenset({OrderState.AWAITING_ACCEPTANCE, OrderState.ACCEPTED, OrderState.SHIPPING})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How a decision ended, and the order it was about (None when there is no such order)."""
+
+    row: OrderRow | None
+    result: Result
+
+
+def decision_key(marketplace: str, order_id: str) -> str:
+    return f"{marketplace}:{order_id}:decision"
+
+
+async def _claim_lost(services: Services, row: OrderRow, holder: ActionClaim | None) -> Result:
+    if holder is not None and holder.state == "done":
+        fresh = await get_order(services, row.marketplace, row.order_id)
+        return stale_result(services, fresh or row)
+    return Result(
+        Status.BUSY, t("act.busy", services.lang, who=holder.actor_name if holder else "")
+    )
+
+
+async def _failed(
+    services: Services,
+    actor: Actor,
+    row: OrderRow,
+    exc: MarketplaceError,
+    *,
+    key: str,
+    action: str,
+    detail: str,
+) -> Result:
+    """The marketplace said no, or may not have heard: settle the claim and tell staff."""
+    unknown = exc.kind is ErrorKind.OUTCOME_UNKNOWN
+    async with services.sessions() as session, session.begin():
+        if unknown:  # may have happened: the claim stays, so nobody repeats it
+            await claims.finish(session=session, key=key, now=services.clock())
+        else:
+            await claims.release(session=session, key=key)
+    result = "unknown" if unknown else "failed"
+    await record_audit(
+        services, actor, action, row, result, f"{exc.code} {exc.detail}".strip(), detail
+    )
+    text = error_text(exc.kind, exc.detail, lang=services.lang)
+    return Result(Status.UNKNOWN if unknown else Status.FAILED, text)
+
+
+async def _decide(
+    services: Services,
+    actor: Actor,
+    row: OrderRow,
+    *,
+    key: str,
+    action: str,
+    verb: OutcomeVerb,
+    detail: str,
+    call: Callable[[], Awaitable[None]],
+    new_state: OrderState | None,
+    needs_state: frozenset[OrderState],
+    record_outcome: bool = True,
+) -> Result:
+    """Claim, call the marketplace once, record, and show the result."""
+    if row.outcome and key == decision_key(row.marketplace, row.order_id):
+        return stale_result(services, row)
+    if OrderState(row.state) not in needs_state:
+        return stale_result(services, row)
+    async with services.sessions() as session, session.begin():
+        won = await claims.claim(
+            session=session,
+            key=key,
+            action=action,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            now=services.clock(),
+        )
+    if not won.won:
+        return await _claim_lost(services, row, won.holder)
+    try:
+        await call()
+    except MarketplaceError as exc:
+        return await _failed(services, actor, row, exc, key=key, action=action, detail=detail)
+    except BaseException:
+        async with services.sessions() as session, session.begin():
+            await claims.release(session=session, key=key)
+        raise
+    done_at = services.clock()
+    async with services.sessions() as session, session.begin():
+        await claims.finish(session=session, key=key, now=done_at)
+        if record_outcome:
+            await orders.finish_action(
+                session=session,
+                marketplace=row.marketplace,
+                order_id=row.order_id,
+                outcome=verb,
+                by=actor.name,
+                at=done_at,
+                detail=detail,
+                status=(row.status_code, new_state.value) if new_state else None,
+            )
+        await audit.record(
+            session=session,
+            at=done_at,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            action=action,
+            marketplace=row.marketplace,
+            shop_id=row.shop_id,
+            order_id=row.order_id,
+            result="ok",
+            text=detail,
+        )
+        fresh = await orders.get_order(
+            session=session, marketplace=row.marketplace, order_id=row.order_id
+        )
+    assert fresh is not None
+    await refresh_alert(services, fresh)
+    outcome = Outcome(verb=verb, actor=actor.name, at=done_at, detail=detail)
+    return Result(Status.DONE, outcome_line(outcome, lang=services.lang, tz=services.tz))
+
+
+async def accept_order(services: Services, actor: Actor, row: OrderRow) -> Result:
+    """Accept (Tokopedia's ACK), or, where there is no accept step, claim it as processed."""
+    marketplace = services.marketplaces[row.marketplace]
+    if not marketplace.accepts_orders:
+
+        async def nothing_to_call() -> None:
+            return None  # the claim and the audit entry are the whole action
+
+        return await _decide(
+            services,
+            actor,
+            row,
+            key=decision_key(row.marketplace, row.order_id),
+            action="process",
+            verb=OutcomeVerb.PROCESSED,
+            detail="",
+            call=nothing_to_call,
+            new_state=None,
+            needs_state=AWAITING,
+        )
+    return await _decide(
+        services,
+        actor,
+        row,
+        key=decision_key(row.marketplace, row.order_id),
+        action="accept",
+        verb=OutcomeVerb.ACCEPTED,
+        detail="",
+        call=lambda: marketplace.accept_order(row.shop_id, row.order_id),
+        new_state=OrderState.ACCEPTED,
+        needs_state=AWAITING,
+    )
+
+
+async def reject_order(
+    services: Services, actor: Actor, row: OrderRow, rejection: Rejection, label: str
+) -> Result:
+    marketplace = services.marketplaces[row.marketplace]
+    try:
+        marketplace.validate_rejection(rejection)
+    except MarketplaceError as exc:
+        return Result(Status.FAILED, error_text(exc.kind, exc.detail, lang=services.lang))
+    return await _decide(
+        services,
+        actor,
+        row,
+        key=decision_key(row.marketplace, row.order_id),
+        action="reject",
+        verb=OutcomeVerb.REJECTED,
+        detail=label,
+        call=lambda: marketplace.reject_order(row.shop_id, row.order_id, rejection),
+        new_state=OrderState.CANCELLED,
+        needs_state=AWAITING,
+    )
+
+
+async def answer_cancellation(
+    services: Services, actor: Actor, row: OrderRow, *, request_ref: str, approve: bool
+) -> Result:
+    """Approve or reject a buyer's cancellation request, once per request."""
+    marketplace = services.marketplaces[row.marketplace]
+    try:
+        request = await marketplace.get_cancellation_request(row.shop_id, row.order_id)
+    except MarketplaceError as exc:
+        return Result(Status.FAILED, error_text(exc.kind, exc.detail, lang=services.lang))
+    verb = OutcomeVerb.CANCEL_APPROVED if approve else OutcomeVerb.CANCEL_REJECTED
+
+    async def call() -> None:
+        if approve:
+            await marketplace.approve_cancellation(request)
+        else:
+            await marketplace.reject_cancellation(request)
+
+    # Approving cancels the order, which the alert must show; rejecting leaves the order
+    # as it was, so only the request's own message changes.
+    return await _decide(
+        services,
+        actor,
+        row,
+        key=f"{row.marketplace}:{row.order_id}:cancel:{request_ref}",
+        action=verb,
+        verb=verb,
+        detail="",
+        call=call,
+        new_state=OrderState.CANCELLED if approve else None,
+        needs_state=CANCELLABLE,
+        record_outcome=approve,
+    )
+
+
+# --- entry points for buttons and commands ----------------------------------------------------
+
+
+async def accept_pressed(
+    services: Services, actor: Actor, marketplace: str, order_id: str
+) -> Decision:
+    row = await get_order(services, marketplace, order_id)
+    if row is None:
+        return Decision(None, missing(services))
+    return Decision(row, await accept_order(services, actor, row))
+
+
+async def accept_command(services: Services, actor: Actor, ref: str) -> Result:
+    """/accept by order id or invoice number."""
+    row = await find_order(services, ref)
+    if row is None:
+        return missing(services)
+    return await accept_order(services, actor, row)
+
+
+async def cancellation_pressed(
+    services: Services, actor: Actor, marketplace: str, ref: str, *, approve: bool
+) -> Decision:
+    """A press on a cancellation request; ``ref`` is ``order_id#request``."""
+    order_id, _, request_ref = ref.partition("#")
+    row = await get_order(services, marketplace, order_id)
+    if row is None:
+        return Decision(None, missing(services))
+    result = await answer_cancellation(
+        services, actor, row, request_ref=request_ref or "0", approve=approve
+    )
+    return Decision(row, result)
+
+
+async def show_on_pressed(services: Services, decision: Decision, pressed: Pressed | None) -> None:
+    """After the press is answered: a message other than the alert loses its buttons too;
+    the alert itself is redrawn when the order turned out to be decided already."""
+    row, result = decision.row, decision.result
+    if row is None or pressed is None:
+        return
+    if pressed.message_id != row.alert_message_id:
+        if result.status in (Status.DONE, Status.STALE):
+            try:
+                await append_result(services, pressed, result)
+            except TelegramError as exc:
+                log.info("could not update the pressed message: %s", exc)
+    elif result.status is Status.STALE:
+        await refresh_alert(services, row)
