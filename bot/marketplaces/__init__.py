@@ -3,6 +3,8 @@
 The core never imports an adapter's internals: it is handed objects that satisfy
 ``Marketplace`` by the composition root. Webhook verification and parsing are pure; the rest
 performs I/O through the adapter's own client and raises ``bot.domain.MarketplaceError``.
+Adapters import only the domain, ``lenient`` and ``wire`` (shared reading of payloads) and
+their own package: never storage, relay, handlers, ``telegram``, nor each other.
 """
 
 from __future__ import annotations
@@ -24,9 +26,21 @@ from bot.domain.values import (
     Shop,
 )
 
+MAX_REASON = 300  # characters of a refusal's reason, which the 400 answer repeats
+
 
 class WebhookPayloadError(ValueError):
-    """A webhook body that can't be turned into events; the message says why (HTTP 400)."""
+    """A webhook body that can't be turned into events; the message says why (HTTP 400).
+
+    The reason may quote the body, so it is cut short and its lone surrogates are escaped:
+    the 400 answer and the log line that carry it can always be encoded.
+    """
+
+    def __init__(self, reason: str) -> None:
+        reason = reason.encode("utf-8", "backslashreplace").decode("utf-8")
+        if len(reason) > MAX_REASON:
+            reason = reason[: MAX_REASON - 1] + "\u2026"
+        super().__init__(reason)
 
 
 class Marketplace(Protocol):

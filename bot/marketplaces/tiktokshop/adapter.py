@@ -33,6 +33,7 @@ from bot.domain.values import (
     Shop,
 )
 from bot.marketplaces import StateStore, WebhookPayloadError
+from bot.marketplaces.wire import parsing, storable
 
 from . import signer
 from .buyers import Buyer, BuyerDirectory
@@ -45,9 +46,8 @@ from .errors import (
     TikTokShopError,
     brand_safe,
 )
-from .mapping import TIKTOKSHOP, message_parts, order_from_api, platform_label
+from .mapping import TIKTOKSHOP, message_from_api, order_from_api, platform_label, relayable
 from .models import Conversation as ApiConversation
-from .models import Message
 from .reasons import (
     REJECT_CANCELLATION_PREFERENCE,
     cancel_reason,
@@ -131,7 +131,8 @@ class TikTokShopMarketplace:
     def parse_webhook(self, topic: str, body: bytes, received_at: datetime) -> list[ParsedEvent]:
         if topic != "":
             raise WebhookPayloadError(f"unknown TikTok Shop webhook topic {topic!r}")
-        return parse_notification(body, received_at)
+        with parsing("TikTok Shop"):
+            return storable(parse_notification(body, received_at))
 
     # --- rejections (§10.3-10.4) ----------------------------------------------------------------
 
@@ -316,36 +317,15 @@ class TikTokShopMarketplace:
         self, shop_id: str, conv: ApiConversation
     ) -> BuyerMessage | None:
         candidates = [conv.latest_message] if conv.latest_message else []
-        if not any(_relayable(m) for m in candidates):
+        if not any(relayable(m) for m in candidates):
             try:
                 candidates = (await self._client.list_messages(shop_id, conv.id)).messages
             except QuotaExceeded:
                 return None
-        newest = next((m for m in candidates if _relayable(m)), None)
+        newest = next((m for m in candidates if relayable(m)), None)
         if newest is None:
             return None
-        buyer = Buyer.of(conv.buyer)
-        text, kind, url = message_parts(newest.type, newest.content, newest.plaintext) or (
-            "",
-            "",
-            "",
-        )
-        return BuyerMessage(
-            conversation=Conversation(
-                marketplace=TIKTOKSHOP,
-                shop_id=shop_id,
-                conversation_id=conv.id,
-                buyer_id=buyer.im_user_id or newest.sender.im_user_id,
-                buyer_name=buyer.nickname or newest.sender.nickname,
-                buyer_platform=platform_label(buyer.platform),
-            ),
-            text=text,
-            received_at=newest.create_time or self._clock(),
-            message_id=newest.id,
-            avatar_url=buyer.avatar or newest.sender.avatar,
-            attachment_kind=kind,
-            attachment_url=url,
-        )
+        return message_from_api(shop_id, conv, newest, self._clock())
 
     async def get_cancellation_request(self, shop_id: str, order_id: str) -> CancellationRequest:
         with _as_marketplace_errors():
@@ -400,14 +380,6 @@ class TikTokShopMarketplace:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _relayable(message: Message) -> bool:
-    return (
-        message.sender.role.upper() == "BUYER"
-        and message.is_visible
-        and message_parts(message.type, message.content, message.plaintext) is not None
-    )
 
 
 def _check_reason(name: str) -> str:

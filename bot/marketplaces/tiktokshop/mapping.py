@@ -17,12 +17,22 @@ Buyer platforms are turned into staff-facing labels: "TOKOPEDIA" is "Tokopedia" 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from bot.domain.values import MarketplaceName, Order, OrderLine, OrderState, OrderStatus
+from bot.domain.values import (
+    BuyerMessage,
+    Conversation,
+    MarketplaceName,
+    Order,
+    OrderLine,
+    OrderState,
+    OrderStatus,
+)
 
 from .errors import brand_safe
-from .models import LineItem, TtsOrder, message_content
+from .models import Conversation as ApiConversation
+from .models import LineItem, Message, Participant, TtsOrder, message_content
 
 TIKTOKSHOP = MarketplaceName.TIKTOKSHOP
 
@@ -98,6 +108,43 @@ def message_parts(kind: str, content: str, plaintext: str = "") -> tuple[str, st
     attachment, text_key, url_key = _ATTACHMENTS.get(kind, ("other", "content", ""))
     text = plaintext or (_str(fields.get(text_key)) if text_key else "")
     return (text, attachment, _str(fields.get(url_key)) if url_key else "")
+
+
+def relayable(message: Message) -> bool:
+    """True for a visible message the buyer wrote, of a kind staff are shown."""
+    return (
+        message.sender.role.upper() == "BUYER"
+        and message.is_visible
+        and message_parts(message.type, message.content, message.plaintext) is not None
+    )
+
+
+def message_from_api(
+    shop_id: str, conv: ApiConversation, message: Message, fallback_time: datetime
+) -> BuyerMessage:
+    """A polled buyer message; the conversation's buyer names it, else the message's sender."""
+    buyer = conv.buyer or Participant()
+    text, kind, url = message_parts(message.type, message.content, message.plaintext) or (
+        "",
+        "",
+        "",
+    )
+    return BuyerMessage(
+        conversation=Conversation(
+            marketplace=TIKTOKSHOP,
+            shop_id=shop_id,
+            conversation_id=conv.id,
+            buyer_id=buyer.im_user_id or message.sender.im_user_id,
+            buyer_name=buyer.nickname or message.sender.nickname,
+            buyer_platform=platform_label(buyer.buyer_platform),
+        ),
+        text=text,
+        received_at=message.create_time or fallback_time,
+        message_id=message.id,
+        avatar_url=buyer.avatar or message.sender.avatar,
+        attachment_kind=kind,
+        attachment_url=url,
+    )
 
 
 def _str(value: Any) -> str:

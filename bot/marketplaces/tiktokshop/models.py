@@ -9,17 +9,22 @@ payload missing them raises ``pydantic.ValidationError``. Tokens never appear in
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-from bot.marketplaces.lenient import Flag, Id, Int, Text, none_to_list, parse_money
+from bot.marketplaces.lenient import Flag, Id, Int, Text, from_epoch, none_to_list, parse_money
+from bot.marketplaces.wire import load_json
+
+_T = TypeVar("_T")
 
 
 def parse_time(value: Any) -> datetime | None:
-    """Unix seconds (int or numeric string) as an aware UTC datetime; 0 and empty are None."""
+    """Unix seconds (int or numeric string) as an aware UTC datetime; 0 and empty are None.
+
+    Anything else, a time out of ``lenient``'s range included, raises ``ValueError``.
+    """
     if isinstance(value, bool):
         raise ValueError("a boolean is not a time")  # noqa: TRY004 - pydantic wants ValueError
     if value is None or value in ("", 0):
@@ -28,15 +33,16 @@ def parse_time(value: Any) -> datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"not a time: {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"not a time: {value!r:.40}") from None
     if seconds >= 10**11:  # milliseconds, in case an endpoint ever sends them
         seconds /= 1000
-    return datetime.fromtimestamp(seconds, UTC)
+    return from_epoch(seconds)
 
 
 Money = Annotated[int, BeforeValidator(parse_money)]
 Timestamp = Annotated[datetime | None, BeforeValidator(parse_time)]
+Many = Annotated[list[_T], BeforeValidator(none_to_list)]  # a list; null reads as empty
 
 
 class _Model(BaseModel):
@@ -116,9 +122,7 @@ class TokenGrant(_Model):
     seller_name: Text = ""
     seller_base_region: Text = ""
     user_type: Int = 0
-    granted_scopes: Annotated[list[str], BeforeValidator(none_to_list)] = Field(
-        default_factory=list
-    )
+    granted_scopes: Many[str] = Field(default_factory=list)
 
 
 class AuthorizedShop(_Model):
@@ -204,9 +208,7 @@ class Conversation(_Model):
     can_send_message: Flag = True
     unread_count: Int = 0
     create_time: Timestamp = None
-    participants: Annotated[list[Participant], BeforeValidator(none_to_list)] = Field(
-        default_factory=list
-    )
+    participants: Many[Participant] = Field(default_factory=list)
     latest_message: Message | None = None
 
     @property
@@ -215,14 +217,12 @@ class Conversation(_Model):
 
 
 class ConversationPage(_Model):
-    conversations: Annotated[list[Conversation], BeforeValidator(none_to_list)] = Field(
-        default_factory=list
-    )
+    conversations: Many[Conversation] = Field(default_factory=list)
     next_page_token: Text = ""
 
 
 class MessagePage(_Model):
-    messages: Annotated[list[Message], BeforeValidator(none_to_list)] = Field(default_factory=list)
+    messages: Many[Message] = Field(default_factory=list)
     next_page_token: Text = ""
     unsupported_msg_tips: Text = ""
 
@@ -236,10 +236,13 @@ class CreatedConversation(_Model):
 
 
 def message_content(raw: str) -> dict[str, Any]:
-    """The object inside a message's JSON-string ``content``; {} when it is not one."""
+    """The object inside a message's JSON-string ``content``; {} when it is not one.
+
+    The string is JSON of its own, read within the same bounds as a webhook body.
+    """
     try:
-        value = json.loads(raw) if raw else {}
-    except ValueError:
+        value = load_json(raw.encode()) if raw else {}
+    except ValueError:  # WebhookPayloadError, and UnicodeEncodeError for a lone surrogate
         return {}
     return value if isinstance(value, dict) else {}
 
@@ -281,9 +284,7 @@ class RecipientAddress(_Model):
     name: Text = ""
     full_address: Text = ""
     postal_code: Text = ""
-    district_info: Annotated[list[DistrictInfo], BeforeValidator(none_to_list)] = Field(
-        default_factory=list
-    )
+    district_info: Many[DistrictInfo] = Field(default_factory=list)
 
     @property
     def city(self) -> str:
@@ -310,10 +311,8 @@ class TtsOrder(_Model):
     paid_time: Timestamp = None
     update_time: Timestamp = None
     payment: Payment = Field(default_factory=Payment)
-    line_items: Annotated[list[LineItem], BeforeValidator(none_to_list)] = Field(
-        default_factory=list
-    )
-    packages: Annotated[list[Package], BeforeValidator(none_to_list)] = Field(default_factory=list)
+    line_items: Many[LineItem] = Field(default_factory=list)
+    packages: Many[Package] = Field(default_factory=list)
     recipient_address: RecipientAddress | None = None
     shipping_type: Text = ""
     delivery_option_name: Text = ""
@@ -331,7 +330,7 @@ class TtsOrder(_Model):
 
 
 class OrderPage(_Model):
-    orders: Annotated[list[TtsOrder], BeforeValidator(none_to_list)] = Field(default_factory=list)
+    orders: Many[TtsOrder] = Field(default_factory=list)
     next_page_token: Text = ""
     total_count: Int = 0
 
@@ -360,9 +359,7 @@ class Cancellation(_Model):
     cancel_reason_text: Text = ""
     create_time: Timestamp = None
     update_time: Timestamp = None
-    seller_next_action_response: Annotated[list[NextAction], BeforeValidator(none_to_list)] = (
-        Field(default_factory=list)
-    )
+    seller_next_action_response: Many[NextAction] = Field(default_factory=list)
 
     @property
     def deadline(self) -> datetime | None:
@@ -374,9 +371,7 @@ class Cancellation(_Model):
 
 
 class CancellationPage(_Model):
-    cancellations: Annotated[list[Cancellation], BeforeValidator(none_to_list)] = Field(
-        default_factory=list
-    )
+    cancellations: Many[Cancellation] = Field(default_factory=list)
     next_page_token: Text = ""
     total_count: Int = 0
 

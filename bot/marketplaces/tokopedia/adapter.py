@@ -9,13 +9,10 @@ text, valid for two minutes; after that the same text is the buyer repeating the
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
-
-from pydantic import ValidationError
 
 from bot.clock import Clock, system_clock
 from bot.domain.errors import ErrorKind, MarketplaceError
@@ -37,6 +34,7 @@ from bot.domain.values import (
     Shop,
 )
 from bot.marketplaces import WebhookPayloadError
+from bot.marketplaces.wire import load_object, parsing, storable
 
 from .client import CHAT_PAGE_MAX, MAX_PAGES, TokopediaClient
 from .errors import TokopediaError
@@ -114,16 +112,8 @@ class TokopediaMarketplace:
     def parse_webhook(self, topic: str, body: bytes, received_at: datetime) -> list[ParsedEvent]:
         if topic not in self.webhook_topics:
             raise WebhookPayloadError(f"unknown Tokopedia webhook topic {topic!r}")
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise WebhookPayloadError(f"body is not JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise WebhookPayloadError(f"body is a JSON {type(data).__name__}, not an object")
-        try:
-            return [self._parse(topic, data, received_at)]
-        except ValidationError as exc:
-            raise WebhookPayloadError(_describe(exc)) from exc
+        with parsing("Tokopedia"):
+            return storable([self._parse(topic, load_object(body), received_at)])
 
     def _parse(self, topic: str, data: dict[str, Any], received_at: datetime) -> ParsedEvent:
         if topic == "chat":
@@ -407,12 +397,3 @@ def order_from_detail(detail: OrderDetail, shop_id: str = "") -> Order:
         accept_deadline=detail.shipment_fulfillment.accept_deadline,
         created_at=detail.create_time,
     )
-
-
-def _describe(exc: ValidationError) -> str:
-    """A one-line reason for a 400: "order_id: Field required; shop_id: ..."."""
-    parts = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in error["loc"]) or "body"
-        parts.append(f"{where}: {error['msg']}")
-    return "invalid Tokopedia payload: " + "; ".join(parts)

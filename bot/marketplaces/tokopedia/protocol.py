@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from bot.domain.values import OrderState, OrderStatus
+from bot.marketplaces.lenient import checked_time, from_epoch
 
 from .errors import RateLimited, RejectionInvalid, TokopediaError, classify
 
@@ -124,7 +125,8 @@ def parse_time(value: Any) -> datetime | None:
     """Turn an ISO string, UNIX seconds or ms epoch into an aware UTC datetime.
 
     Empty values, 0 and Go's zero time ("0001-01-01T00:00:00Z", used for unset deadlines)
-    give None. Raises ``ValueError`` for anything else.
+    give None. Raises ``ValueError`` for anything else, times outside
+    ``bot.marketplaces.lenient.EARLIEST``..``LATEST`` included.
     """
     moment: datetime | None
     if value is None:
@@ -146,14 +148,16 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=WIB)
-    return moment.astimezone(UTC)
+    return checked_time(moment).astimezone(UTC)
 
 
 def _from_epoch(number: float) -> datetime | None:
     if number == 0:
         return None
+    if not abs(number) < _MS_THRESHOLD * 1000:  # NaN too; a huge int would overflow a float
+        raise ValueError(f"time out of range: {number!r:.40}")
     seconds = number / 1000 if abs(number) >= _MS_THRESHOLD else number
-    return datetime.fromtimestamp(seconds, UTC)
+    return from_epoch(seconds)
 
 
 # --- order-list windows (§8.1) ------------------------------------------------------------------
