@@ -15,7 +15,8 @@ at its boundary. The trees have one shape, defined here, so each case's kind is 
     └── OutcomeUnknown      the request may have arrived          OUTCOME_UNKNOWN
 
 An adapter roots its tree in its own subclass of ``AdapterError`` (which carries the
-marketplace's code, message and status) and writes each member as
+marketplace's code, message and status, and says in ``to_core`` which of them the core sees;
+the adapter wraps its calls in ``as_marketplace_errors``) and writes each member as
 ``class AuthError(errors.AuthError, TokopediaError)``: the kind comes from the shared class,
 the constructor and fields from the adapter's root. ``by_status`` picks the member an HTTP
 status stands for when the marketplace sent no code the adapter knows.
@@ -23,7 +24,8 @@ status stands for when the marketplace sent no code the adapter knows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import ClassVar, TypeVar
 
@@ -60,6 +62,19 @@ class AdapterError(Exception):
     """The root every adapter's own errors descend from; the class decides the kind."""
 
     kind: ClassVar[ErrorKind] = ErrorKind.OTHER
+
+    def to_core(self) -> MarketplaceError:
+        """This failure as the core sees it; an adapter's root says which code and detail."""
+        return MarketplaceError(self.kind, "", str(self))
+
+
+@contextmanager
+def as_marketplace_errors() -> Iterator[None]:
+    """An adapter's boundary: its own errors raised inside leave as ``MarketplaceError``."""
+    try:
+        yield
+    except AdapterError as exc:
+        raise exc.to_core() from exc
 
 
 class AuthError(AdapterError):

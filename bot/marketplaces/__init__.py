@@ -3,8 +3,9 @@
 The core never imports an adapter's internals: it is handed objects that satisfy
 ``Marketplace`` by the composition root. Webhook verification and parsing are pure; the rest
 performs I/O through the adapter's own client and raises ``bot.domain.MarketplaceError``.
-Adapters import only the domain, ``lenient`` and ``wire`` (shared reading of payloads) and
-their own package: never storage, relay, handlers, ``telegram``, nor each other.
+Adapters import only the domain, ``lenient`` and ``wire`` (shared reading of payloads),
+``retry`` (shared retry rules) and their own package: never storage, relay, handlers,
+``telegram``, nor each other.
 """
 
 from __future__ import annotations

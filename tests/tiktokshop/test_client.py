@@ -411,7 +411,7 @@ class TestEnvelope:
 
     async def test_success_request_id_is_logged(self, api, client, caplog):
         """Successful calls log their request_id at debug level."""
-        caplog.set_level(logging.DEBUG, logger="bot.marketplaces.tiktokshop.client")
+        caplog.set_level(logging.DEBUG, logger="bot.marketplaces.tiktokshop.transport")
         api.on("GET", ORDER_DETAIL, ok({"orders": []}, request_id="RID-OK-1"))
         await client.get_orders(SHOP_ID, [ORDER_ID])
         assert "RID-OK-1" in caplog.text

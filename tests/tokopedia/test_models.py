@@ -5,20 +5,20 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from bot.marketplaces.tokopedia.models import (
+from bot.marketplaces.tokopedia.models.account import ShopInfo, Token, WebhookRegistration
+from bot.marketplaces.tokopedia.models.chat import (
     ChatReply,
     ChatRoom,
     ChatWebhook,
     InitiatedChat,
+    SentReplyResult,
+)
+from bot.marketplaces.tokopedia.models.orders import (
     OrderDetail,
     OrderListItem,
     OrderNotificationWebhook,
     OrderStatusWebhook,
     RequestCancellationWebhook,
-    SentReplyResult,
-    ShopInfo,
-    Token,
-    WebhookRegistration,
 )
 from tests.tokopedia.conftest import sample
 

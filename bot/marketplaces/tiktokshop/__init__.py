@@ -7,7 +7,7 @@ The composition root builds ``TikTokShopTokens`` -> ``TikTokShopClient`` ->
 
 from .adapter import TikTokShopMarketplace
 from .auth import TikTokShopTokens, install_log_redaction, redact
-from .client import RetryPolicy, TikTokShopClient
+from .client import TikTokShopClient
 from .errors import (
     AuthError,
     InvalidRequest,
@@ -25,6 +25,7 @@ from .errors import (
 )
 from .quota import CustomerServiceQuota
 from .signer import sign, verify_webhook, webhook_signature
+from .transport import RetryPolicy
 
 __all__ = [
     "AuthError",

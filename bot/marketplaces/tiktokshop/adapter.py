@@ -12,13 +12,12 @@ Shop", never "TikTok".
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from bot.clock import Clock, system_clock
-from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.errors import ErrorKind, MarketplaceError, as_marketplace_errors
 from bot.domain.values import (
     BuyerMessage,
     CancellationRequest,
@@ -63,14 +62,6 @@ DEFAULT_AUTHORIZE_URL = "https://services.tiktokshop.com/open/authorize"
 SIGNATURE_HEADER = "authorization"
 ORDER_WINDOW = timedelta(days=7)  # list_orders searches at most a week per request chain
 UNREAD_PAGES = 5  # conversation pages (20 each) per unread poll, to spare the daily quota
-
-
-@contextmanager
-def _as_marketplace_errors() -> Iterator[None]:
-    try:
-        yield
-    except TikTokShopError as exc:
-        raise MarketplaceError(exc.kind, str(exc.code) if exc.code else "", exc.detail) from exc
 
 
 class TikTokShopMarketplace:
@@ -152,7 +143,7 @@ class TikTokShopMarketplace:
         )
 
     def validate_rejection(self, rejection: Rejection) -> None:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             _check_reason(rejection.reason_code)
 
     # --- authorization (§4.2) -------------------------------------------------------------------
@@ -162,7 +153,7 @@ class TikTokShopMarketplace:
         return f"{self._authorize_base}?{query}"
 
     async def complete_authorization(self, code: str) -> list[Shop]:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             grant = await self._client.exchange_code(code)
             shops = await self._client.get_authorized_shops(grant.access_token)
             if not shops:
@@ -173,7 +164,7 @@ class TikTokShopMarketplace:
     # --- I/O ------------------------------------------------------------------------------------
 
     async def list_shops(self) -> list[Shop]:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             stored = await self._client.tokens.all()
         return [Shop(marketplace=TIKTOKSHOP, shop_id=c.shop_id, name=c.name) for c in stored]
 
@@ -185,7 +176,7 @@ class TikTokShopMarketplace:
         expiries: dict[str, datetime] = {}
         failure: TikTokShopError | None = None
         tokens = self._client.tokens
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             for shop_id in await tokens.shop_ids():
                 try:
                     creds = await tokens.refresh_if_due(shop_id, self._client.refresh_grant)
@@ -218,7 +209,7 @@ class TikTokShopMarketplace:
         )
 
     async def send_reply(self, conversation: Conversation, text: str) -> SentReply:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             check_text(text)
             sent = await self._client.send_text(
                 conversation.shop_id, conversation.conversation_id, text
@@ -238,7 +229,7 @@ class TikTokShopMarketplace:
         raise MarketplaceError(ErrorKind.INVALID, detail="no accept step on Tokopedia & Shop")
 
     async def reject_order(self, shop_id: str, order_id: str, rejection: Rejection) -> None:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             reason = _check_reason(rejection.reason_code)
             try:
                 await self._client.cancel_order(shop_id, order_id, reason)
@@ -266,14 +257,14 @@ class TikTokShopMarketplace:
         )
 
     async def get_order(self, shop_id: str, order_id: str) -> Order:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             found = await self._client.get_order(shop_id, order_id)
             shop_name = await self._shop_name(shop_id)
         return order_from_api(found, shop_id, shop_name)
 
     async def list_orders(self, shop_id: str, since: datetime, until: datetime) -> list[Order]:
         found: dict[str, Order] = {}
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             shop_name = await self._shop_name(shop_id)
             start = since
             while start < until:
@@ -290,7 +281,7 @@ class TikTokShopMarketplace:
         messages: list[BuyerMessage] = []
         seen: set[str] = set()
         token = ""
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             for page_number in range(self._unread_pages):
                 try:
                     page = await self._client.list_conversations(shop_id, page_token=token)
@@ -328,7 +319,7 @@ class TikTokShopMarketplace:
         return message_from_api(shop_id, conv, newest, self._clock())
 
     async def get_cancellation_request(self, shop_id: str, order_id: str) -> CancellationRequest:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             found = await self._client.search_cancellations(shop_id, order_ids=[order_id])
         pending = [c for c in found if c.order_id == order_id and c.cancel_status == PENDING]
         if not pending:
@@ -350,14 +341,14 @@ class TikTokShopMarketplace:
 
     async def approve_cancellation(self, request: CancellationRequest) -> None:
         cancel_id = await self._cancel_id(request)
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             await self._client.approve_cancellation(
                 request.shop_id, cancel_id, idempotency_key=f"tokobot-approve-{cancel_id}"
             )
 
     async def reject_cancellation(self, request: CancellationRequest) -> None:
         cancel_id = await self._cancel_id(request)
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             offered = await self._client.get_reject_reasons(request.shop_id, cancel_id)
             reason = pick_reject_reason([r.name for r in offered], self._reject_preference)
             if reason is None:

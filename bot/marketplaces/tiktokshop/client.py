@@ -1,57 +1,27 @@
 """Typed client for the TikTok Shop Partner API endpoints tokobot uses.
 
-One method per endpoint, returning models from ``models``; failures raise ``errors``. The
-client is given its ``httpx.AsyncClient`` and never opens a pool of its own.
-
-Every API call carries ``app_key``, ``timestamp`` and ``sign`` (``signer.sign``), plus
-``shop_cipher`` for shop calls, and the header ``x-tts-access-token``. A JSON body is
-serialized once; those bytes are signed and sent, on every attempt. Success is envelope
-``code == 0``; the ``request_id`` is logged either way.
-
-Retries:
-* HTTP 429, 36009002 (too many requests), HTTP 5xx (503 = platform protection), 36009003
-  (internal error), 36009007 (timeout) and connection failures: exponential backoff with
-  jitter, ``RetryPolicy.attempts`` tries in all, for every call except Send Message.
-* 105002 (expired access token): one refresh and one resend, for every call including Send
-  Message: the platform refused it before processing.
-* Send Message has no idempotency key. A failure certain to be pre-processing (connection
-  refused, 429 / 36009002, 503, any coded refusal such as 45109001 or 45101006) is raised as
-  is; anything that may have been processed (read timeouts, other 5xx, 36009003, 36009007,
-  an unreadable success) raises ``OutcomeUnknown``. It is never resent.
-* 45101004 (Customer Service quota) is never retried.
-
-Customer Service requests are counted by ``CustomerServiceQuota`` before they are sent.
+One method per endpoint, returning models from ``models``; failures raise ``errors``. Signing,
+sending, retrying and reading the envelope is ``transport.Transport``'s work (the retry rules
+are described there). The client is given its ``httpx.AsyncClient`` and never opens a pool of
+its own.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import random
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
-from bot.clock import Clock, system_clock
-
-from .auth import DEFAULT_AUTH_URL, TikTokShopTokens, install_log_redaction, redact, request_token
 from .errors import (
     InvalidRequest,
-    NotEligible,
     NotFound,
     OutcomeUnknown,
-    QuotaExceeded,
-    RateLimited,
-    ServerError,
     TikTokShopError,
-    TokenExpired,
-    classify,
 )
 from .models import (
     AuthorizedShop,
@@ -65,15 +35,13 @@ from .models import (
     OrderPage,
     PlatformReason,
     SentMessage,
-    TokenGrant,
+    ShopWebhook,
     TtsOrder,
 )
-from .quota import CustomerServiceQuota
-from .signer import sign
+from .transport import Transport
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://open-api.tiktokglobalshop.com"
 LOCALE = "id-ID"
 TEXT_MAX = 2000  # Send Message, TEXT (§8.2)
 CONVERSATION_PAGE_MAX = 20
@@ -83,8 +51,8 @@ ORDER_IDS_MAX = 50  # Get Order Detail
 CANCELLATION_PAGE_MAX = 50
 MAX_PAGES = 200  # a guard against an endpoint that never stops paging
 
-CS_PREFIX = "/customer_service/"
 SHOPS_PATH = "/authorization/202309/shops"
+WEBHOOKS_PATH = "/event/202309/webhooks"
 CONVERSATIONS_PATH = "/customer_service/202309/conversations"
 CONVERSATION_PATH = "/customer_service/202601/conversations/{conversation_id}"
 MESSAGES_PATH = "/customer_service/202309/conversations/{conversation_id}/messages"
@@ -99,20 +67,6 @@ REJECT_REASONS_PATH = "/return_refund/202309/reject_reasons"
 
 _M = TypeVar("_M", bound=BaseModel)
 _PageT = TypeVar("_PageT", OrderPage, CancellationPage)  # the paginated search answers
-Sleep = Callable[[float], Awaitable[None]]
-Params = Mapping[str, str | int]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 4  # tries in total for retryable failures
-    base_delay: float = 1.0
-    max_delay: float = 16.0
-
-    def backoff(self, failures: int, jitter: float) -> float:
-        """Delay after the n-th failure: doubling, capped, scaled by 50-100% jitter."""
-        doubled = self.base_delay * (1 << max(failures - 1, 0))
-        return min(self.max_delay, doubled) * (0.5 + jitter / 2)
 
 
 def path_id(value: str, what: str) -> str:
@@ -139,75 +93,30 @@ def check_text(text: str) -> None:
         )
 
 
-class TikTokShopClient:
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        *,
-        app_key: str,
-        app_secret: str,
-        tokens: TikTokShopTokens,
-        api_url: str = DEFAULT_API_URL,
-        auth_url: str = DEFAULT_AUTH_URL,
-        quota: CustomerServiceQuota | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
-        jitter: Callable[[], float] = random.random,
-        clock: Clock = system_clock,
-    ) -> None:
-        """Args:
-        quota: the Customer Service counter; by default one kept in ``tokens.store``.
-        """
-        self._http = http
-        self._app_key = app_key
-        self._app_secret = app_secret
-        self._tokens = tokens
-        self._api_url = api_url.rstrip("/")
-        self._auth_url = auth_url.rstrip("/")
-        self._quota = quota or CustomerServiceQuota(tokens.store, clock=clock)
-        self._retry = retry or RetryPolicy()
-        self._sleep = sleep
-        self._jitter = jitter
-        self._clock = clock
-        install_log_redaction()
+class TikTokShopClient(Transport):
+    """The Partner API endpoints tokobot uses, for every shop the app is authorized for."""
 
     def __repr__(self) -> str:
         return f"TikTokShopClient(app_key={self._app_key!r}, api_url={self._api_url!r})"
 
-    @property
-    def tokens(self) -> TikTokShopTokens:
-        return self._tokens
-
-    @property
-    def quota(self) -> CustomerServiceQuota:
-        return self._quota
-
     # --- authorization (§4.2) -------------------------------------------------------------------
-
-    async def exchange_code(self, auth_code: str) -> TokenGrant:
-        """Token Get: trade a seller's one-time code for a token pair."""
-        return await request_token(
-            self._http,
-            self._auth_url,
-            app_key=self._app_key,
-            app_secret=self._app_secret,
-            auth_code=auth_code,
-        )
-
-    async def refresh_grant(self, refresh_token: str) -> TokenGrant:
-        """Token Refresh; the token manager stores what comes back."""
-        return await request_token(
-            self._http,
-            self._auth_url,
-            app_key=self._app_key,
-            app_secret=self._app_secret,
-            refresh_token=refresh_token,
-        )
 
     async def get_authorized_shops(self, access_token: str) -> list[AuthorizedShop]:
         """Get Authorized Shops (no ``shop_cipher``): each shop's id, cipher and code."""
         data = await self._call("GET", SHOPS_PATH, access_token=access_token)
         return _parse_list(AuthorizedShop, data.get("shops"))
+
+    # --- Event API (§7.1) -----------------------------------------------------------------------
+
+    async def get_shop_webhooks(self, shop_id: str) -> list[ShopWebhook]:
+        """Get Shop Webhooks: the address each event type of this shop is delivered to."""
+        data = await self._call("GET", WEBHOOKS_PATH, shop_id=shop_id)
+        return _parse_list(ShopWebhook, data.get("webhooks"))
+
+    async def update_shop_webhook(self, shop_id: str, event_type: str, address: str) -> None:
+        """Update Shop Webhook: deliver ``event_type`` of this shop to ``address`` (idempotent)."""
+        body = {"address": address, "event_type": event_type}
+        await self._call("PUT", WEBHOOKS_PATH, shop_id=shop_id, body=body)
 
     # --- Customer Service (§8) ------------------------------------------------------------------
 
@@ -399,142 +308,6 @@ class TikTokShopClient:
         body = {"order_id": path_id(order_id, "order id"), "cancel_reason": reason}
         data = await self._call("POST", CANCEL_ORDER_PATH, shop_id=shop_id, body=body)
         return _parse(CancelResult, data)
-
-    # --- transport ------------------------------------------------------------------------------
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        shop_id: str | None = None,
-        access_token: str = "",
-        params: Params | None = None,
-        body: Mapping[str, Any] | None = None,
-        resend: bool = True,
-        essential: bool = True,
-    ) -> dict[str, Any]:
-        """Send one API request with the retry rules above; return the envelope's data."""
-        content = b"" if body is None else _dumps(body)  # serialized once, sent as signed
-        failures = 0
-        refreshed = ambiguous = False
-        while True:
-            token, cipher = access_token, None
-            if shop_id is not None:
-                creds = await self._tokens.current(shop_id, self.refresh_grant)
-                token, cipher = creds.access_token, creds.cipher
-            if path.startswith(CS_PREFIX):
-                await self._quota.take(essential=essential)
-            try:
-                return await self._attempt(method, path, params, content, token, cipher, resend)
-            except TokenExpired:
-                if shop_id is None or refreshed:
-                    raise
-                refreshed = True
-                log.info("TikTok Shop access token of shop %s expired early; refreshing", shop_id)
-                await self._tokens.renew(shop_id, self.refresh_grant, stale_token=token)
-            except QuotaExceeded:
-                await self._quota.exhausted()
-                raise
-            except (RateLimited, ServerError) as exc:
-                failures += 1
-                if not resend or failures >= self._retry.attempts:
-                    raise
-                ambiguous = ambiguous or _maybe_processed(exc)
-                delay = self._retry.backoff(failures, self._jitter())
-                log.warning(
-                    "TikTok Shop %s %s failed (%s); retrying in %.1fs", method, path, exc, delay
-                )
-                await self._sleep(delay)
-            except NotEligible as exc:
-                if not ambiguous:
-                    raise
-                raise NotEligible(
-                    exc.code,
-                    f"{exc.message} (an earlier attempt may already have succeeded)",
-                    exc.status,
-                    exc.request_id,
-                ) from exc
-
-    async def _attempt(
-        self,
-        method: str,
-        path: str,
-        params: Params | None,
-        content: bytes,
-        token: str,
-        cipher: str | None,
-        resend: bool,
-    ) -> dict[str, Any]:
-        """One signed try: the envelope's data, or the error (OutcomeUnknown for ambiguity)."""
-        query = {key: str(value) for key, value in (params or {}).items()}
-        query |= {"app_key": self._app_key, "timestamp": str(int(self._clock().timestamp()))}
-        if cipher is not None:
-            query["shop_cipher"] = cipher
-        query["sign"] = sign(path, query, content, self._app_secret)
-        headers = {"x-tts-access-token": token} if token else {}
-        if content:
-            headers["content-type"] = "application/json"
-        try:
-            response = await self._http.request(
-                method, self._api_url + path, params=query, content=content, headers=headers
-            )
-        except httpx.TransportError as exc:
-            name = type(exc).__name__
-            if not resend and not _never_sent(exc):
-                raise OutcomeUnknown(0, f"{name} after the request was sent") from None
-            failure = ServerError(0, redact(f"{name}: {exc}".rstrip(": ")))
-            failure.reached = not _never_sent(exc)
-            raise failure from None
-        error = _envelope_error(response)
-        if isinstance(error, dict):
-            return error
-        log.warning("TikTok Shop %s %s failed: %s", method, path, error)
-        if not resend and _maybe_processed(error):
-            raise OutcomeUnknown(error.code, error.message, error.status, error.request_id)
-        raise error
-
-
-def _envelope_error(response: httpx.Response) -> dict[str, Any] | TikTokShopError:
-    """The envelope's data on success, else the error the response stands for."""
-    try:
-        payload: Any = response.json()
-    except ValueError:
-        payload = None
-    status = response.status_code
-    if not isinstance(payload, dict) or "code" not in payload:
-        cls = classify(None, status)
-        return cls(0, f"HTTP {status} without a TikTok Shop envelope", status)
-    request_id = str(payload.get("request_id") or "")
-    try:
-        code = int(payload["code"])
-    except (TypeError, ValueError):
-        return TikTokShopError(0, f"unreadable code {payload['code']!r}", status, request_id)
-    if code == 0 and status < 400:
-        log.debug("TikTok Shop call ok (request_id %s)", request_id)
-        data = payload.get("data")
-        return data if isinstance(data, dict) else {}
-    message = str(payload.get("message") or "")
-    return classify(code, status)(code, message, status, request_id)
-
-
-def _maybe_processed(error: TikTokShopError) -> bool:
-    """True when a failed request may still have been acted on."""
-    if isinstance(error, RateLimited):
-        return False  # refused by the limiter
-    if isinstance(error, ServerError):
-        # 503 is the platform shedding load before processing; a connection that was never
-        # made can't have done anything either. Everything else may have run.
-        return error.reached and error.status != 503
-    return type(error) is TikTokShopError  # a success we could not read
-
-
-def _never_sent(exc: httpx.TransportError) -> bool:
-    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-
-
-def _dumps(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _key(value: str) -> str:

@@ -74,6 +74,9 @@ class TikTokShopError(shared.AdapterError):
         """What staff should read: ours, a known explanation, else the platform's message."""
         return brand_safe(self._detail or _DETAILS.get(self.code) or self.message)
 
+    def to_core(self) -> shared.MarketplaceError:
+        return shared.MarketplaceError(self.kind, str(self.code) if self.code else "", self.detail)
+
 
 class AuthError(shared.AuthError, TikTokShopError):
     """105xxx token problems, a refused signature or credential, HTTP 401."""

@@ -134,6 +134,13 @@ class AuthorizedShop(_Model):
     code: Text = ""
 
 
+class ShopWebhook(_Model):
+    """One Event API subscription (Get Shop Webhooks, §7.1; field names per the API page)."""
+
+    event_type: Text = ""
+    address: Text = ""
+
+
 class ShopCredentials(_Model):
     """Everything tokobot keeps per shop, stored as one JSON value (one atomic ``put``)."""
 

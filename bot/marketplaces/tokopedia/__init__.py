@@ -6,7 +6,7 @@ and hands the core only the last, as a ``bot.marketplaces.Marketplace``.
 
 from .adapter import TokopediaMarketplace
 from .auth import TokopediaAuth
-from .client import RetryPolicy, TokopediaClient
+from .client import TokopediaClient
 from .errors import (
     AuthError,
     InvalidRequest,
@@ -21,6 +21,7 @@ from .errors import (
     classify,
 )
 from .protocol import sign, verify_signature
+from .transport import RetryPolicy
 
 __all__ = [
     "AuthError",

@@ -1,4 +1,6 @@
-"""Tokopedia as a ``bot.marketplaces.Marketplace``: payloads and responses to domain models.
+"""Tokopedia as a ``bot.marketplaces.Marketplace``: webhooks to events, calls to the client.
+
+Orders are mapped to the domain in ``mapping``.
 
 Dedup keys: the order-status and cancellation webhooks share ``tokopedia:status:...`` (same
 shape, no timestamp, doc §6.3/§6.4), so the same status arriving through both is one event.
@@ -9,13 +11,12 @@ text, valid for two minutes; after that the same text is the buyer repeating the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock, system_clock
-from bot.domain.errors import ErrorKind, MarketplaceError
+from bot.domain.errors import ErrorKind, MarketplaceError, as_marketplace_errors
 from bot.domain.values import (
     BuyerMessage,
     BuyerMessageReceived,
@@ -25,7 +26,6 @@ from bot.domain.values import (
     MarketplaceName,
     Order,
     OrderCreated,
-    OrderLine,
     OrderStatusChanged,
     ParsedEvent,
     Rejection,
@@ -37,32 +37,19 @@ from bot.marketplaces import WebhookPayloadError
 from bot.marketplaces.wire import load_object, parsing, storable
 
 from .client import CHAT_PAGE_MAX, MAX_PAGES, TokopediaClient
-from .errors import TokopediaError
-from .models import (
-    ChatRoom,
-    ChatWebhook,
-    OrderDetail,
-    OrderListItem,
+from .mapping import TOKOPEDIA, order_from_detail, order_from_list_item, order_from_notification
+from .models.chat import ChatRoom, ChatWebhook
+from .models.orders import (
     OrderNotificationWebhook,
     OrderStatusWebhook,
-    Product,
     RequestCancellationWebhook,
 )
 from .protocol import REJECT_REASONS, WIB, order_status, validate_rejection, verify_signature
 
-TOKOPEDIA = MarketplaceName.TOKOPEDIA
 CHAT_DEDUP_WINDOW = 120  # seconds
 SIGNATURE_HEADER = "authorization-hmac"
 # Shown to the buyer when staff approve their cancellation request (a NACK with code 8).
 DEFAULT_APPROVE_REASON = "Pesanan dibatalkan sesuai permintaan pembeli."
-
-
-@contextmanager
-def _as_marketplace_errors() -> Iterator[None]:
-    try:
-        yield
-    except TokopediaError as exc:
-        raise MarketplaceError(exc.kind, exc.code, exc.message) from exc
 
 
 class TokopediaMarketplace:
@@ -164,7 +151,7 @@ class TokopediaMarketplace:
         )
 
     def validate_rejection(self, rejection: Rejection) -> None:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             validate_rejection(
                 rejection.reason_code,
                 rejection.reason_text,
@@ -179,7 +166,7 @@ class TokopediaMarketplace:
         """Renew the app token right after it expires (Tokopedia issues none earlier)."""
         expires = await self._client.token_expires_at()
         if expires is None or self._clock() >= expires:
-            with _as_marketplace_errors():
+            with as_marketplace_errors():
                 expires = await self._client.refresh_token()
         return {"tokopedia": expires}
 
@@ -187,12 +174,12 @@ class TokopediaMarketplace:
         return message  # the chat webhook already names the buyer
 
     async def list_shops(self) -> list[Shop]:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             shops = await self._client.shop_info()
         return [Shop(marketplace=TOKOPEDIA, shop_id=s.shop_id, name=s.shop_name) for s in shops]
 
     async def send_reply(self, conversation: Conversation, text: str) -> SentReply:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             result = await self._client.send_reply(
                 conversation.shop_id, conversation.conversation_id, text
             )
@@ -203,11 +190,11 @@ class TokopediaMarketplace:
         )
 
     async def accept_order(self, shop_id: str, order_id: str) -> None:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             await self._client.ack(order_id)
 
     async def reject_order(self, shop_id: str, order_id: str, rejection: Rejection) -> None:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             await self._client.nack(
                 order_id,
                 rejection.reason_code,
@@ -217,12 +204,12 @@ class TokopediaMarketplace:
             )
 
     async def get_order(self, shop_id: str, order_id: str) -> Order:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             detail = await self._client.get_order(order_id=order_id)
         return order_from_detail(detail, shop_id)
 
     async def get_cancellation_request(self, shop_id: str, order_id: str) -> CancellationRequest:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             detail = await self._client.get_order(order_id=order_id)
         info = detail.cancel_request_info
         if info is None or not info.is_present:
@@ -240,11 +227,11 @@ class TokopediaMarketplace:
     async def approve_cancellation(self, request: CancellationRequest) -> None:
         # No approve endpoint is known; a NACK with code 8 "buyer's request" is the inferred
         # equivalent (doc §8.5, UNCONFIRMED).
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             await self._client.nack(request.order_id, 8, self._approve_reason)
 
     async def reject_cancellation(self, request: CancellationRequest) -> None:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             shop_id = request.shop_id
             if not shop_id:  # the request webhook has no shop_id; reject-cancel needs it
                 shop_id = (
@@ -253,13 +240,13 @@ class TokopediaMarketplace:
             await self._client.reject_cancel(request.order_id, shop_id)
 
     async def list_orders(self, shop_id: str, since: datetime, until: datetime) -> list[Order]:
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             items = await self._client.get_all_orders(since, until, shop_id=shop_id)
         return [order_from_list_item(item) for item in items]
 
     async def unread_messages(self, shop_id: str) -> list[BuyerMessage]:
         rooms: list[ChatRoom] = []
-        with _as_marketplace_errors():
+        with as_marketplace_errors():
             for page in range(1, MAX_PAGES + 1):
                 batch = await self._client.list_messages(shop_id, page=page, filter="unread")
                 rooms.extend(batch)
@@ -304,96 +291,4 @@ def _chat_event(hook: ChatWebhook, received_at: datetime) -> ParsedEvent:
         dedup_key=f"tokopedia:chat:{hook.shop_id}:{hook.msg_id}:{hook.buyer_id}:{digest}",
         event=BuyerMessageReceived(message=message),
         dedup_window=CHAT_DEDUP_WINDOW,
-    )
-
-
-def _lines(products: Iterable[Product]) -> tuple[OrderLine, ...]:
-    return tuple(
-        OrderLine(
-            product_id=p.id,
-            name=p.name,
-            quantity=p.quantity,
-            unit_price=p.price,
-            total_price=p.total_price or p.price * p.quantity,
-            sku=p.sku,
-            notes=p.notes,
-        )
-        for p in products
-    )
-
-
-def order_from_notification(hook: OrderNotificationWebhook) -> Order:
-    lines = _lines(hook.products)
-    return Order(
-        marketplace=TOKOPEDIA,
-        shop_id=hook.shop_id,
-        order_id=hook.order_id,
-        invoice=hook.invoice,
-        status=order_status(hook.order_status),
-        lines=lines,
-        total=hook.amt.ttl_amount or sum(line.total_price for line in lines),
-        shop_name=hook.shop_name,
-        # Get Webhook Payload blanks customer.Name but keeps the recipient's (§6.2).
-        buyer_name=hook.customer.name or hook.recipient.name,
-        courier=hook.logistics.shipping_agency,
-        service=hook.logistics.service_type,
-        destination_city=hook.recipient.address.city,
-        accept_deadline=(
-            hook.shipment_fulfillment.accept_deadline if hook.shipment_fulfillment else None
-        ),
-        created_at=hook.create_time,
-        buyer_platform=hook.device_type,
-    )
-
-
-def order_from_list_item(item: OrderListItem) -> Order:
-    lines = _lines(item.products)
-    return Order(
-        marketplace=TOKOPEDIA,
-        shop_id=item.shop_id,
-        order_id=item.order_id,
-        invoice=item.invoice_ref_num,
-        status=order_status(item.order_status),
-        lines=lines,
-        total=item.amt.ttl_amount or sum(line.total_price for line in lines),
-        buyer_name=item.buyer.name or item.recipient.name,
-        courier=item.logistics.shipping_agency,
-        service=item.logistics.service_type,
-        destination_city=item.recipient.address.city,
-        accept_deadline=item.shipment_fulfillment.accept_deadline,
-        created_at=item.create_time,
-        buyer_platform=item.device_type,
-    )
-
-
-def order_from_detail(detail: OrderDetail, shop_id: str = "") -> Order:
-    info = detail.order_info
-    lines = tuple(
-        OrderLine(
-            product_id=d.product_id,
-            name=d.product_name,
-            quantity=d.quantity,
-            unit_price=d.product_price,
-            total_price=d.subtotal_price or d.product_price * d.quantity,
-            sku=d.sku,
-            notes=d.notes,
-        )
-        for d in info.order_detail
-    )
-    return Order(
-        marketplace=TOKOPEDIA,
-        shop_id=detail.shop_info.shop_id or shop_id,
-        order_id=detail.order_id,
-        invoice=detail.invoice_number,
-        status=order_status(detail.order_status),
-        lines=lines,
-        # open_amt is what the buyer pays (items + shipping); item_price is the items alone.
-        total=detail.open_amt or detail.item_price or sum(line.total_price for line in lines),
-        shop_name=detail.shop_info.shop_name,
-        buyer_name=detail.buyer_info.buyer_fullname or info.destination.receiver_name,
-        courier=info.shipping_info.logistic_name,
-        service=info.shipping_info.logistic_service,
-        destination_city=info.destination.address_city,
-        accept_deadline=detail.shipment_fulfillment.accept_deadline,
-        created_at=detail.create_time,
     )

@@ -23,7 +23,7 @@ from bot.clock import Clock, system_clock
 from bot.marketplaces import TokenStore
 
 from .errors import AuthError, RateLimited, ServerError, TokopediaError
-from .models import Token
+from .models.account import Token
 from .protocol import parse_reset_after
 
 log = logging.getLogger(__name__)

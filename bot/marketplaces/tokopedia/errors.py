@@ -30,6 +30,9 @@ class TokopediaError(shared.AdapterError):
         self.message = message
         self.status = status
 
+    def to_core(self) -> shared.MarketplaceError:
+        return shared.MarketplaceError(self.kind, self.code, self.message)
+
 
 class AuthError(shared.AuthError, TokopediaError):
     """401, or a token Tokopedia refused."""
