@@ -72,6 +72,25 @@ def _burst(result: dict[str, Any]) -> None:
     )
 
 
+def _fuzz(result: dict[str, Any]) -> None:
+    print(
+        f"\nfuzz: {result['hostile']:,} signed hostile bodies and {result['genuine']:,} genuine "
+        f"webhooks at a running `tokobot run`, {result['concurrency']} connections"
+    )
+    print(f"  hostile answers by status: {result['hostile_statuses']}")
+    print(f"  genuine answers by status: {result['genuine_statuses']}")
+    if result["no_answer"]:
+        print(f"  no answer at all: {result['no_answer']}")
+    print(f"  {_mark(result['server_errors'] == 0)} 5xx answers: {result['server_errors']}")
+    print(
+        f"  {_mark(result['lost_genuine'] == 0)} genuine webhooks lost: {result['lost_genuine']}"
+    )
+    healthy, code = result["healthy_after"], result["exit_code"]
+    print(f"  {_mark(healthy and code == 0)} /healthz 200 afterwards; exit code {code}")
+    seconds, generated = result["send_seconds"], result["generate_seconds"]
+    print(f"  sent in {seconds} s (bodies generated in {generated} s)")
+
+
 def print_report(results: dict[str, Any]) -> None:
     machine = results["machine"]
     print(
@@ -82,6 +101,8 @@ def print_report(results: dict[str, Any]) -> None:
         _ingest(results["ingest"])
     if "burst" in results:
         _burst(results["burst"])
+    if "fuzz" in results:
+        _fuzz(results["fuzz"])
 
 
 def correctness_failures(results: dict[str, Any]) -> list[str]:
@@ -94,6 +115,16 @@ def correctness_failures(results: dict[str, Any]) -> list[str]:
         for name in ("bare", "webhook"):
             if results["ingest"][name]["errors"]:
                 failures.append(f"ingest: {name} answered {results['ingest'][name]['errors']}")
+    if "fuzz" in results:
+        fuzz = results["fuzz"]
+        if fuzz["server_errors"] or fuzz["no_answer"]:
+            failures.append(
+                f"fuzz: {fuzz['server_errors']} answers were 5xx ({fuzz['no_answer']})"
+            )
+        if fuzz["lost_genuine"]:
+            failures.append(f"fuzz: {fuzz['lost_genuine']} genuine webhooks lost")
+        if not fuzz["healthy_after"] or fuzz["exit_code"] != 0:
+            failures.append("fuzz: tokobot was not healthy afterwards or did not stop cleanly")
     if "burst" in results:
         burst = results["burst"]
         if burst["acked"] != burst["orders"]:

@@ -40,8 +40,10 @@ COMMANDS = {
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     application.add_handler(TypeHandler(Update, access.gate), group=GATE_GROUP)
+    # PTB's CommandHandler also fires on an edited command; an edit must never act again.
+    new_only = filters.UpdateType.MESSAGE
     for name, callback in COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback))
+        application.add_handler(CommandHandler(name, callback, filters=new_only))
     application.add_handler(CallbackQueryHandler(buttons.on_button))
     staff_group = filters.Chat(chat_id=settings.telegram_chat_id)
     new_text = staff_group & filters.UpdateType.MESSAGE & ~filters.COMMAND

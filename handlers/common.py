@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 
 # Telegram posts anonymous group admins as this account; their real identity is hidden.
 ANONYMOUS_ADMIN_ID = 1087968824
+# Accounts that stand for a chat, never a person: messages sent as a channel, and a linked
+# channel's automatic forwards.
+CHANNEL_BOT_ID = 136817688
+SERVICE_NOTIFICATIONS_ID = 777000
+NOT_A_PERSON_IDS = frozenset({ANONYMOUS_ADMIN_ID, CHANNEL_BOT_ID, SERVICE_NOTIFICATIONS_ID})
 
 
 def actor_of(user: User) -> Actor:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.render.formatting import (
     TELEGRAM_TEXT_LIMIT,
@@ -19,6 +21,7 @@ from bot.render.formatting import (
     visible_text,
 )
 from tests.factories import assert_telegram_html, shown, width
+from tests.hostile_bodies import FUZZ
 
 
 class TestChecker:
@@ -105,16 +108,35 @@ class TestChatText:
         assert shown(markup) == "cek Kaos & Topi"
 
     @pytest.mark.parametrize(
+        "text",
+        [
+            "a<b R&D x&y 3 > 2 ok",  # was shown as "a 2 ok"
+            "size <i think 40> &amp; ok",  # was shown as "size  & ok"
+            "<p>dibuka tapi tidak ditutup",
+            "tutup saja</div> &lt;",
+            '<a href="https://a.id">tanpa penutup',
+            "<b>tebal?</b> <span>x</span> <br class=x y>",
+        ],
+    )
+    def test_malformed_or_unknown_markup_is_literal(self, text: str) -> None:
+        """Text that only looks like markup reaches staff exactly as the buyer typed it."""
+        markup = chat_text_to_html(text)
+        assert_telegram_html(markup)
+        assert shown(markup) == text
+
+    @pytest.mark.parametrize(
         "href", ["javascript:alert(1)", "tokopedia://product/1", "/relative", "https://"]
     )
-    def test_unsafe_links_lose_their_href(self, href: str) -> None:
-        """Only absolute http(s) links survive; others keep just their label."""
-        markup = chat_text_to_html(f'<a href="{href}">lihat</a>')
-        assert markup == "lihat"
+    def test_links_to_other_schemes_stay_literal(self, href: str) -> None:
+        """Only a link to an absolute http(s) URL is interpreted; others are shown as sent."""
+        text = f'<a href="{href}">lihat</a>'
+        markup = chat_text_to_html(text)
+        assert_telegram_html(markup)
+        assert shown(markup) == text
 
     def test_breaks_and_blocks_become_newlines(self) -> None:
-        """<br> and block tags become line breaks; inline tags are stripped to their text."""
-        text = "<p>Halo <b>kak</b></p><div>ready?<br/>warna <i>hitam</i><br>ya</div>"
+        """<br> and balanced block tags become line breaks."""
+        text = "<p>Halo kak</p><div>ready?<br/>warna hitam<br>ya</div>"
         assert chat_text_to_html(text) == "Halo kak\nready?\nwarna hitam\nya"
 
     def test_entities_decoded_once_in_tokopedia_html(self) -> None:
@@ -124,15 +146,41 @@ class TestChatText:
 
     def test_literal_text_around_known_tags(self) -> None:
         """A literal < next to real Tokopedia markup still arrives intact."""
-        markup = chat_text_to_html("harga <100rb & <b>gratis</b> ongkir")
+        markup = chat_text_to_html("harga <100rb <i>murah</i><br>gratis ongkir")
         assert_telegram_html(markup)
-        assert shown(markup) == "harga <100rb & gratis ongkir"
+        assert shown(markup) == "harga <100rb <i>murah</i>\ngratis ongkir"
 
-    def test_unclosed_and_empty_links(self) -> None:
-        """An unclosed link is closed; an empty one shows its URL."""
+    def test_empty_link_shows_its_url(self) -> None:
+        """A complete link without a label shows its URL; an unclosed one stays literal."""
         assert chat_text_to_html('<a href="https://a.id"></a> <a href="https://b.id">x') == (
-            '<a href="https://a.id">https://a.id</a> <a href="https://b.id">x</a>'
+            '<a href="https://a.id">https://a.id</a> &lt;a href="https://b.id"&gt;x'
         )
+
+    @FUZZ
+    @given(
+        st.text(
+            st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"], include_characters="\n")
+        )
+    )
+    def test_text_without_markup_is_shown_as_written(self, text: str) -> None:
+        """Any text holding none of the interpreted tags is shown as typed (up to spacing)."""
+        if any(tag in text.lower() for tag in ("<br", "<p", "<div", "<a", "</")):
+            text = text.replace("<", "")
+        markup = chat_text_to_html(text)
+        assert_telegram_html(markup)
+        assert " ".join(shown(markup).split()) == " ".join(text.split())
+
+    @FUZZ
+    @given(
+        st.lists(st.sampled_from(["<", ">", "&", "amp;", "lt;", "#60;", "a", "b", "i", " "])).map(
+            "".join
+        )
+    )
+    def test_tag_and_entity_soup_is_shown_as_written(self, text: str) -> None:
+        """Brackets and entity-like runs, the shapes that used to eat text, arrive intact."""
+        markup = chat_text_to_html(text)
+        assert_telegram_html(markup)
+        assert shown(markup) == text
 
     def test_plain_version_keeps_labels(self) -> None:
         """The plain form drops markup and keeps link labels."""

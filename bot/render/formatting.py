@@ -68,14 +68,19 @@ def clip(text: str, limit: int) -> str:
 
 # --- buyer chat text ---------------------------------------------------------------------------
 #
-# Rule: a message is Tokopedia HTML only if it contains one of the tags Tokopedia itself
-# produces (a, br, b, i, p, div, span). Then those tags are interpreted and entities in the
-# text are decoded; any other "<...>" stays literal. A message without such a tag is plain
-# buyer text and is taken verbatim, so "harga <100rb & gratis ongkir?" and a typed "&amp;"
-# both arrive exactly as written.
+# Rule: Tokopedia's chat markup is interpreted only where it is well-formed and documented
+# (docs/tokopedia-api.md §7.2): a complete ``<a href="http(s)://…">label</a>``, ``<br>``, and
+# ``<p>``/``<div>`` that open and close in balance. A message holding none of these is plain
+# buyer text and is taken verbatim, entities included, so "a<b R&D x&y 3 > 2 ok" and a typed
+# "&amp;" arrive exactly as written. Inside a message that does carry markup, entities are
+# decoded once (Tokopedia escaped them) and every other "<…>" (unknown, unbalanced, a link to
+# another scheme) stays literal text.
 
-_CHAT_TAG_RE = re.compile(r"<(/?)(a|br|b|i|p|div|span)(?=[\s/>])([^<>]*)>", re.IGNORECASE)
-_HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_ATTRS = r"""(?:\s+[a-zA-Z][\w:-]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))*\s*"""
+_CHAT_TAG_RE = re.compile(
+    rf"<(?:(?P<br>br)\s*/?|(?P<open>p|div|a){_ATTRS}|/(?P<close>p|div|a)\s*)>", re.IGNORECASE
+)
+_HREF_RE = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _BLOCK_TAGS = frozenset({"p", "div"})
 
 
@@ -97,8 +102,50 @@ def _safe_href(attrs: str) -> str | None:
     return url if parts.scheme.lower() in {"http", "https"} and parts.netloc else None
 
 
+@dataclass(frozen=True)
+class _Tag:
+    match: re.Match[str]
+
+    @property
+    def name(self) -> str:
+        return (
+            self.match.group("br") or self.match.group("open") or self.match.group("close")
+        ).lower()
+
+    @property
+    def closing(self) -> bool:
+        return self.match.group("close") is not None
+
+
+def _well_formed(tags: list[_Tag]) -> dict[int, str | None]:
+    """The tags to interpret, by index: ``None`` for a break or block, the href for a link.
+
+    A link counts only as an opening tag with a safe href directly followed by its closing
+    tag (its label is text); a block only when closed by the nearest matching tag.
+    """
+    chosen: dict[int, str | None] = {}
+    stack: list[int] = []
+    for i, tag in enumerate(tags):
+        if tag.name == "br":
+            chosen[i] = None
+        elif tag.name == "a" and not tag.closing:
+            after = tags[i + 1] if i + 1 < len(tags) else None
+            href = _safe_href(tag.match.group(0))
+            if href and after is not None and after.name == "a" and after.closing:
+                chosen[i], chosen[i + 1] = href, None
+        elif tag.name in _BLOCK_TAGS and not tag.closing:
+            stack.append(i)
+        elif tag.name in _BLOCK_TAGS:
+            names = [tags[j].name for j in stack]
+            if tag.name in names:
+                at = len(names) - 1 - names[::-1].index(tag.name)
+                chosen[stack[at]] = chosen[i] = None
+                del stack[at:]  # blocks opened inside and never closed stay literal
+    return chosen
+
+
 class _ChatHtml:
-    """Turns Tokopedia chat HTML into plain pieces and links."""
+    """Turns interpreted Tokopedia chat markup into plain pieces and links."""
 
     def __init__(self) -> None:
         self.pieces: list[_Piece] = []
@@ -115,23 +162,18 @@ class _ChatHtml:
         self.pending_break = False
         self._put(text)
 
-    def tag(self, closing: bool, name: str, attrs: str) -> None:
-        if name == "br":
+    def tag(self, tag: _Tag, href: str | None) -> None:
+        if tag.name == "br":
             self.pending_break = False
             self._put("\n")
-        elif name in _BLOCK_TAGS:
+        elif tag.name in _BLOCK_TAGS:
             self.pending_break = True
-        elif name == "a":
-            self.close_link()
-            if not closing:
-                self.label, self.href = [], _safe_href(attrs)
-
-    def close_link(self) -> None:
-        if self.label is None:
-            return
-        label = "".join(self.label)
-        self.label = None
-        self.pieces.append(_Piece(label or (self.href or ""), self.href))
+        elif not tag.closing:
+            self.label, self.href = [], href
+        elif self.label is not None:
+            label = "".join(self.label)
+            self.label = None
+            self.pieces.append(_Piece(label or (self.href or ""), self.href))
 
     def _put(self, text: str) -> None:
         if self.label is not None:
@@ -142,16 +184,19 @@ class _ChatHtml:
 
 
 def _chat_pieces(text: str) -> list[_Piece]:
-    if _CHAT_TAG_RE.search(text) is None:
+    tags = [_Tag(match) for match in _CHAT_TAG_RE.finditer(text)]
+    chosen = _well_formed(tags)
+    if not chosen:
         return [_Piece(text)]
     parser = _ChatHtml()
     pos = 0
-    for match in _CHAT_TAG_RE.finditer(text):
-        parser.text(html.unescape(text[pos : match.start()]))
-        parser.tag(bool(match.group(1)), match.group(2).lower(), match.group(3))
-        pos = match.end()
+    for i, tag in enumerate(tags):
+        if i not in chosen:
+            continue  # stays in the surrounding text, literally
+        parser.text(html.unescape(text[pos : tag.match.start()]))
+        parser.tag(tag, chosen[i])
+        pos = tag.match.end()
     parser.text(html.unescape(text[pos:]))
-    parser.close_link()
     return parser.pieces
 
 

@@ -34,7 +34,7 @@ from bot.staff.common import (
     stale_result,
 )
 from storage import audit, claims, orders
-from storage.models import ActionClaim, OrderRow
+from storage.models import OrderRow
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +54,75 @@ def decision_key(marketplace: str, order_id: str) -> str:
     return f"{marketplace}:{order_id}:decision"
 
 
-async def _claim_lost(services: Services, row: OrderRow, holder: ActionClaim | None) -> Result:
+async def _claim_lost(services: Services, row: OrderRow, holder: _Holder | None) -> Result:
     if holder is not None and holder.state == "done":
         fresh = await get_order(services, row.marketplace, row.order_id)
         return stale_result(services, fresh or row)
     return Result(
         Status.BUSY, t("act.busy", services.lang, who=holder.actor_name if holder else "")
     )
+
+
+@dataclass(frozen=True)
+class _Holder:
+    """Who holds or finished a claim we lost (read before the transaction ends)."""
+
+    state: str
+    actor_name: str
+
+
+@dataclass(frozen=True)
+class _Claim:
+    won: bool
+    holder: _Holder | None = None
+    order_key: str | None = None  # the order's decision claim, when we hold it as well
+
+
+async def _take(
+    services: Services, actor: Actor, action: str, key: str, order_key: str | None
+) -> _Claim:
+    """Claim ``key`` and, for a cancellation answer, the order's decision while undecided.
+
+    Accept, reject and a cancellation answer all pass through the order's decision claim, so
+    only one of them can be with the marketplace at a time. Once the order is decided (that
+    claim is done), a cancellation request is answered on its own key alone. Both claims are
+    taken in one transaction, so losing the second rolls the first back.
+    """
+    held: str | None = None
+    async with services.sessions() as session, session.begin() as transaction:
+        for name in (order_key, key):
+            if name is None:
+                continue
+            taken = await claims.claim(
+                session=session,
+                key=name,
+                action=action,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                now=services.clock(),
+            )
+            if taken.won:
+                held = name if name == order_key else held
+            elif name != order_key or taken.holder is None or taken.holder.state != "done":
+                holder = taken.holder
+                lost = None if holder is None else _Holder(holder.state, holder.actor_name)
+                await transaction.rollback()
+                return _Claim(False, lost)
+    return _Claim(True, order_key=held)
+
+
+async def _settle(
+    services: Services, key: str, claim: _Claim, *, done: bool, order_done: bool
+) -> None:
+    """Finish (it happened, or may have: nobody repeats it) or release the claims held."""
+    async with services.sessions() as session, session.begin():
+        for name, finished in ((key, done), (claim.order_key, order_done)):
+            if name is None:
+                continue
+            if finished:
+                await claims.finish(session=session, key=name, now=services.clock())
+            else:
+                await claims.release(session=session, key=name)
 
 
 async def _failed(
@@ -70,16 +132,15 @@ async def _failed(
     exc: MarketplaceError,
     *,
     key: str,
+    claim: _Claim,
     action: str,
     detail: str,
+    decides: bool,
 ) -> Result:
     """The marketplace said no, or may not have heard: settle the claim and tell staff."""
     unknown = exc.kind is ErrorKind.OUTCOME_UNKNOWN
-    async with services.sessions() as session, session.begin():
-        if unknown:  # may have happened: the claim stays, so nobody repeats it
-            await claims.finish(session=session, key=key, now=services.clock())
-        else:
-            await claims.release(session=session, key=key)
+    # May have happened: the claim stays, so nobody repeats it (or decides the order after it).
+    await _settle(services, key, claim, done=unknown, order_done=unknown and decides)
     result = "unknown" if unknown else "failed"
     await record_audit(
         services, actor, action, row, result, f"{exc.code} {exc.detail}".strip(), detail
@@ -101,34 +162,33 @@ async def _decide(
     new_state: OrderState | None,
     needs_state: frozenset[OrderState],
     record_outcome: bool = True,
+    order_key: str | None = None,
 ) -> Result:
-    """Claim, call the marketplace once, record, and show the result."""
+    """Claim, call the marketplace once, record, and show the result.
+
+    ``order_key``: the order's decision claim, also held while undecided (cancellations).
+    """
     if row.outcome and key == decision_key(row.marketplace, row.order_id):
         return stale_result(services, row)
     if OrderState(row.state) not in needs_state:
         return stale_result(services, row)
-    async with services.sessions() as session, session.begin():
-        won = await claims.claim(
-            session=session,
-            key=key,
-            action=action,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            now=services.clock(),
-        )
+    won = await _take(services, actor, action, key, order_key)
     if not won.won:
         return await _claim_lost(services, row, won.holder)
+    decides = new_state is not None  # the order's fate is sealed, not just a request's
     try:
         await call()
     except MarketplaceError as exc:
-        return await _failed(services, actor, row, exc, key=key, action=action, detail=detail)
+        return await _failed(
+            services, actor, row, exc, key=key, claim=won, action=action, detail=detail,
+            decides=decides,
+        )  # fmt: skip
     except BaseException:
-        async with services.sessions() as session, session.begin():
-            await claims.release(session=session, key=key)
+        await _settle(services, key, won, done=False, order_done=False)
         raise
     done_at = services.clock()
+    await _settle(services, key, won, done=True, order_done=decides)
     async with services.sessions() as session, session.begin():
-        await claims.finish(session=session, key=key, now=done_at)
         if record_outcome:
             await orders.finish_action(
                 session=session,
@@ -248,6 +308,7 @@ async def answer_cancellation(
         new_state=OrderState.CANCELLED if approve else None,
         needs_state=CANCELLABLE,
         record_outcome=approve,
+        order_key=decision_key(row.marketplace, row.order_id),
     )
 
 
