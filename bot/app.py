@@ -6,25 +6,21 @@ or webhook), the inbox writer, the delivery worker and the JobQueue.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import gc
 import logging
-import signal
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import APIRouter, FastAPI
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults, ExtBot
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.clock import Clock, system_clock
@@ -35,7 +31,6 @@ from bot.http.app import build_web_app
 from bot.http.health import health_router
 from bot.http.oauth import oauth_router
 from bot.http.telegram import telegram_router
-from bot.jobs.runner import schedule
 from bot.marketplaces import Authorizing, Marketplace
 from bot.marketplaces.tiktokshop import (
     TikTokShopClient,
@@ -43,11 +38,23 @@ from bot.marketplaces.tiktokshop import (
     TikTokShopTokens,
 )
 from bot.marketplaces.tokopedia import TokopediaAuth, TokopediaClient, TokopediaMarketplace
+from bot.metrics import (
+    CountingRequest,
+    Metrics,
+    WebhookMetrics,
+    marketplace_hooks,
+    marketplace_hosts,
+    watch_audit,
+)
 from bot.relay.config import RelayConfig
 from bot.relay.health import TelegramHealth
-from bot.relay.pacer import GroupPacer
+from bot.relay.pacer import DbSendLog, GroupPacer
 from bot.relay.sender import Sender
 from bot.relay.worker import Relay
+from bot.serving import owner_name, serve
+from bot.serving import refresh_shops as refresh_shops  # noqa: PLC0414 - re-exported for
+from bot.serving import settle_heap as settle_heap  # noqa: PLC0414 - the entry points,
+from bot.serving import started as started  # noqa: PLC0414 - the bench and tests
 from storage import notices, shops
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.inbox import InboxWriter, inbox_item
@@ -55,8 +62,6 @@ from storage.kv import DbStateStore
 from storage.tokens import DbTokenStore
 
 log = logging.getLogger(__name__)
-
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
 def _secret(value: SecretStr | None) -> str:
@@ -161,6 +166,7 @@ class Runtime:
     web: FastAPI
     pacer: GroupPacer
     store: Store
+    metrics: Metrics
 
 
 @contextlib.asynccontextmanager
@@ -177,18 +183,31 @@ async def runtime(
 ) -> AsyncIterator[Runtime]:
     """Open the database, clients and PTB application; close them all on exit."""
     engine = make_engine(settings.database_url)
+    metrics = Metrics()
+    stop_watching = watch_audit(metrics, engine)
     try:
         await upgrade(engine)
         sessions = make_sessionmaker(engine)
         timeout = httpx.Timeout(20.0, connect=5.0)
-        async with httpx.AsyncClient(timeout=timeout, transport=marketplace_transport) as http:
+        hooks = marketplace_hooks(metrics, marketplace_hosts(settings))
+        async with httpx.AsyncClient(
+            timeout=timeout, transport=marketplace_transport, event_hooks=hooks
+        ) as http:
             marketplaces = build_marketplaces(settings, http, sessions, clock)
-            pacer = pacer or GroupPacer()
+            # The group's budget lives in the database: shared by processes, kept by restarts.
+            pacer = pacer or GroupPacer(
+                log=DbSendLog(sessions), groups=(settings.telegram_chat_id,)
+            )
             application = build_application(
                 settings,
                 pacer=pacer,
-                request=telegram_request,
-                get_updates_request=telegram_updates_request,
+                # PTB's own defaults (256 connections; 1 for getUpdates), counted.
+                request=CountingRequest(
+                    telegram_request or HTTPXRequest(connection_pool_size=256), metrics
+                ),
+                get_updates_request=CountingRequest(
+                    telegram_updates_request or HTTPXRequest(), metrics
+                ),
             )
             bot: ExtBot[Any] = application.bot
             health = TelegramHealth()
@@ -216,6 +235,8 @@ async def runtime(
                 health=health,
                 pacer=pacer,
                 clock=clock,
+                metrics=metrics,
+                owner=owner_name(settings),
             )
             writer = InboxWriter(sessions, on_stored=relay.wake)
 
@@ -235,6 +256,8 @@ async def runtime(
                     sessions=sessions,
                     telegram=health,
                     clock=clock,
+                    metrics=metrics,
+                    token=_secret(settings.health_token),
                     extra=lambda: {
                         "marketplaces": {
                             name: dict(marketplace.status())
@@ -254,6 +277,11 @@ async def runtime(
                     if router is not None
                 ],
             )
+            web.add_middleware(
+                WebhookMetrics,
+                metrics=metrics,
+                routes={name: m.webhook_topics for name, m in marketplaces.items()},
+            )
             async with writer:
                 yield Runtime(
                     settings=settings,
@@ -266,8 +294,10 @@ async def runtime(
                     web=web,
                     pacer=pacer,
                     store=store,
+                    metrics=metrics,
                 )
     finally:
+        stop_watching()
         await engine.dispose()
 
 
@@ -314,95 +344,7 @@ def oauth_secret(settings: Settings, marketplace: str) -> str:
     raise ValueError(f"{marketplace} does not authorize sellers by redirect")
 
 
-async def refresh_shops(services: Services) -> None:
-    """Learn shop names for messages; a marketplace that is down must not stop start-up."""
-    for name, marketplace in services.marketplaces.items():
-        try:
-            found = await marketplace.list_shops()
-        except Exception as exc:
-            log.warning("could not list %s shops: %s", name, exc)
-            continue
-        async with services.sessions() as session, session.begin():
-            await shops.save_shops(
-                session=session,
-                shops=[(name, shop.shop_id, shop.name) for shop in found],
-                now=services.clock(),
-            )
-
-
-@contextlib.asynccontextmanager
-async def started(rt: Runtime, *, poll: bool = True) -> AsyncIterator[None]:
-    """Run PTB (polling or webhook) and the delivery worker for the block's duration."""
-    settings = rt.settings
-    application = rt.application
-    stop = asyncio.Event()
-    async with application:
-        await refresh_shops(rt.services)
-        if settings.telegram_webhook_url:
-            secret = settings.telegram_webhook_secret
-            await application.bot.set_webhook(
-                url=f"{settings.telegram_webhook_url.rstrip('/')}/telegram",
-                secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        elif poll and application.updater is not None:
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        if application.job_queue is not None:
-            schedule(application.job_queue, rt.services, rt.store)
-        await application.start()
-        worker = asyncio.create_task(rt.relay.run(stop), name="relay")
-        try:
-            yield
-        finally:
-            stop.set()
-            await worker
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            await application.stop()
-
-
-def settle_heap() -> None:
-    """Move start-up objects out of the garbage collector's way before serving.
-
-    Everything built at start-up (PTB, SQLAlchemy, FastAPI, pydantic schemas) lives for the
-    whole process; frozen, it is no longer rescanned by every full collection, which
-    otherwise stalled webhook answers by ~70 ms about once a second under load (bench/).
-    """
-    gc.collect()
-    gc.freeze()
-
-
-class _Server(uvicorn.Server):
-    """uvicorn, minus its signal capture: it re-raises SIGTERM after serving, which would
-    kill the process before the relay and PTB have stopped. ``run`` handles signals."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-async def run(settings: Settings) -> None:
-    """``tokobot run``: serve until SIGINT/SIGTERM, then stop cleanly."""
-    async with runtime(settings) as rt, started(rt):
-        server = _Server(
-            uvicorn.Config(
-                rt.web,
-                host=settings.http_host,
-                port=settings.http_port,
-                log_config=None,
-                access_log=False,
-                lifespan="off",
-            )
-        )
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, _stop_serving, server, sig)
-        log.info("tokobot listening on %s:%d", settings.http_host, settings.http_port)
-        settle_heap()
-        await server.serve()
-    log.info("tokobot stopped cleanly")
-
-
-def _stop_serving(server: uvicorn.Server, sig: signal.Signals) -> None:
-    log.info("%s received; finishing in-flight work", sig.name)
-    server.should_exit = True
+async def run(settings: Settings) -> int:
+    """``tokobot run``: serve until SIGINT/SIGTERM, then stop cleanly; the exit status."""
+    async with runtime(settings) as rt:
+        return await serve(rt)

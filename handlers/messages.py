@@ -34,6 +34,10 @@ def staff_message_of(message: Message) -> buyer_replies.StaffMessage:
         message_id=message.message_id,
         reply_to=reply.message_id if reply is not None and is_real_reply else None,
         topic_id=(message.message_thread_id or 0) if message.is_topic_message else None,
+        reply_is_fresh=reply is not None
+        and reply.from_user is not None
+        and reply.from_user.is_bot
+        and message.date - reply.date <= buyer_replies.FRESH,
     )
 
 

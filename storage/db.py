@@ -53,6 +53,10 @@ def _alembic_config(connection: Connection) -> Config:
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema up to date (``alembic upgrade head``)."""
     async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Several processes starting at once on one database migrate one at a time; the
+            # lock ends with this transaction, which holds the whole (transactional) upgrade.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(7320148311552519)"))
         await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
 
 

@@ -12,21 +12,59 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pydantic import TypeAdapter
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from bot.domain.values import EventKind, MarketplaceEvent, ParsedEvent
-from storage.dialect import count_changed, dialect, ignoring_conflicts, table_of
+from storage.dialect import count_changed, ignoring_conflicts, table_of
 from storage.models import InboxEvent
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
 GATHER_SECONDS = 0.002  # the longest a commit waits for the rest of a burst
+
+
+class UnstorableEvent(Exception):
+    """The event itself cannot be stored (a value the database refuses); not an outage.
+
+    The message names the cause without the values, which may hold buyer data.
+    """
+
+
+def _is_item_fault(exc: BaseException) -> bool:
+    """True when the database refused the data, False when it failed (down, locked, full).
+
+    Values a column refuses (too long, NUL, out of range) are SQLSTATE class 22 (data
+    exception) or 23 (integrity). asyncpg's executemany reaches us as a bare ``DBAPIError``,
+    so the code is read from the driver's own exception. A value the driver cannot even encode
+    fails before reaching the database, as a ``StatementError`` that is no DBAPI error.
+    """
+    if isinstance(exc, DataError | IntegrityError | UnicodeError | ValueError | OverflowError):
+        return True
+    if _sqlstate(exc)[:2] in ("22", "23"):
+        return True
+    return isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
+
+
+def _sqlstate(exc: BaseException) -> str:
+    seen: BaseException | None = exc
+    while seen is not None:
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return ""
+
+
+def _cause(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return type(original).__name__
 
 
 @dataclass(frozen=True)
@@ -53,12 +91,16 @@ def inbox_item(parsed: ParsedEvent, received_at: datetime) -> InboxItem:
         marketplace, order_id = event.marketplace, ""
     else:
         marketplace, order_id = event.marketplace, event.order_id
+    try:
+        payload = event.model_dump_json()
+    except ValueError as exc:  # e.g. a lone surrogate the parser let through
+        raise UnstorableEvent(f"event cannot be serialised ({type(exc).__name__})") from exc
     return InboxItem(
         dedup_key=parsed.dedup_key,
         window=parsed.dedup_window,
         marketplace=marketplace.value,
         kind=event.kind,
-        payload=event.model_dump_json(),
+        payload=payload,
         order_id=order_id,
         received_at=received_at,
     )
@@ -191,14 +233,44 @@ class InboxWriter:
     async def _commit(self, batch: list[_Pending]) -> None:
         items = [item for pending in batch for item in pending.items]
         try:
-            async with self._sessions() as session, session.begin():
-                fresh = await store_events(session=session, items=items)
+            fresh = await self._write(items)
         except Exception as exc:
-            log.exception("inbox commit failed for %d events", len(items))
-            for pending in batch:
-                if not pending.done.done():
-                    pending.done.set_exception(exc)
+            if len(batch) > 1 and _is_item_fault(exc):
+                # One bad webhook must not cost the others their 200: each request gets its
+                # own transaction, so only the one at fault is refused.
+                log.warning("inbox commit of %d events refused; storing one by one", len(items))
+                await self._commit_each(batch)
+                return
+            self._fail(batch, exc)
             return
+        self._succeed(batch, fresh)
+
+    async def _commit_each(self, batch: list[_Pending]) -> None:
+        for pending in batch:
+            try:
+                fresh = await self._write(pending.items)
+            except Exception as exc:
+                self._fail([pending], exc)
+            else:
+                self._succeed([pending], fresh)
+
+    async def _write(self, items: Sequence[InboxItem]) -> list[bool]:
+        async with self._sessions() as session, session.begin():
+            return await store_events(session=session, items=items)
+
+    def _fail(self, batch: list[_Pending], exc: Exception) -> None:
+        error: Exception = exc
+        if _is_item_fault(exc):
+            # Logged without the exception text: SQL parameters would carry buyer data.
+            log.warning("inbox refused an event: %s", _cause(exc))
+            error = UnstorableEvent(f"a value cannot be stored ({_cause(exc)})")
+        else:
+            log.exception("inbox commit failed for %d requests", len(batch))
+        for pending in batch:
+            if not pending.done.done():
+                pending.done.set_exception(error)
+
+    def _succeed(self, batch: list[_Pending], fresh: list[bool]) -> None:
         offset = 0
         for pending in batch:
             count = len(pending.items)
@@ -217,27 +289,6 @@ _EVENT = TypeAdapter[MarketplaceEvent](MarketplaceEvent)
 def event_of(row: InboxEvent) -> MarketplaceEvent:
     """The domain event a stored row holds."""
     return _EVENT.validate_json(row.payload)
-
-
-async def claim_due(
-    *, session: AsyncSession, now: datetime, limit: int, lease: timedelta
-) -> list[InboxEvent]:
-    """Pending events that are due, oldest first, leased so no other worker takes them.
-
-    The lease (a later ``next_attempt_at``) makes a crashed worker's events due again.
-    """
-    query = (
-        select(InboxEvent)
-        .where(col(InboxEvent.status) == "pending", col(InboxEvent.next_attempt_at) <= now)
-        .order_by(col(InboxEvent.id))
-        .limit(limit)
-    )
-    if dialect(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list((await session.execute(query)).scalars())
-    for row in rows:
-        row.next_attempt_at = now + lease
-    return rows
 
 
 async def mark_delivered(*, session: AsyncSession, event_id: int, now: datetime) -> None:

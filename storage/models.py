@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     Text,
@@ -96,6 +97,12 @@ class InboxEvent(SQLModel, table=True):
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     delivered_at: datetime | None = _ts(nullable=True)
     order_id: str = Field(default="", max_length=40, index=True)
+    # The lease of the process delivering it now (``storage.leases``): a stable
+    # owner name, so a restart takes its own leases back, and a token per claim, checked
+    # before every send. ``lease_until`` runs on the database's clock with PostgreSQL.
+    lease_owner: str = Field(default="", max_length=120)
+    lease_token: str = Field(default="", max_length=32)
+    lease_until: datetime | None = _ts(nullable=True)
 
 
 class ConversationRow(SQLModel, table=True):
@@ -136,6 +143,9 @@ class OrderRow(SQLModel, table=True):
     alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     alert_message_id: int | None = None
     in_digest: bool = False
+    # The status the staff group has been shown, apart from the marketplace's (status_code):
+    # set in the commit that closes the event showing it, so a retry still sees the change.
+    shown_status_code: str = Field(default="", max_length=40)
     outcome: str = Field(default="", max_length=30)  # accepted / rejected / ...
     outcome_by: str = Field(default="", max_length=200)
     outcome_at: datetime | None = _ts(nullable=True)
@@ -156,6 +166,28 @@ class TelegramLink(SQLModel, table=True):
     shop_id: str = Field(max_length=40)
     ref: str = Field(max_length=60, index=True)  # conversation_id or order_id
     created_at: datetime = _ts()
+
+
+class DeliveryStep(SQLModel, table=True):
+    """One Telegram message (or edit) already made for an inbox event still being delivered.
+
+    Committed right after each call, so a retry of the event skips what the group has
+    already seen: the chunks of a split message, an alert's edit, a notice. The rows go
+    in the commit that closes the event.
+    """
+
+    __tablename__ = "delivery_step"
+
+    event_id: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+        )
+    )
+    step: str = Field(primary_key=True, max_length=40)  # "alert", "update", "edit", ...
+    chunk: int = Field(default=0, sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int
+    sent_at: datetime = _ts()
 
 
 class CallbackToken(SQLModel, table=True):
@@ -272,3 +304,21 @@ class FirstResponse(SQLModel, table=True):
     asked_at: datetime = _ts()
     answered_at: datetime = _ts(index=True)
     actor_name: str = Field(default="", max_length=200)
+
+
+class TelegramSend(SQLModel, table=True):
+    """One call that spent the group's Telegram budget, by any tokobot process.
+
+    ``sent_at`` is the database's clock in epoch seconds, so processes (and a restarted one)
+    share one rolling window (``storage.budget``). Rows older than an hour are pruned.
+    """
+
+    __tablename__ = "telegram_send"
+    __table_args__ = (Index("ix_telegram_send_chat_at", "chat_id", "sent_at"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sent_at: float = Field(sa_column=Column(Float, nullable=False))

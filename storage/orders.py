@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.figures import Outcome
-from bot.domain.values import Order, OrderState, OrderStatus
+from bot.domain.values import Order, OrderState, OrderStatus, moves_backwards
 from storage.models import OrderRow
 
 
@@ -42,15 +42,24 @@ async def get_order(*, session: AsyncSession, marketplace: str, order_id: str) -
 async def save_order(
     session: AsyncSession, order: Order, now: datetime, *, keep_state: str | None = None
 ) -> OrderRow:
-    """Store a domain order; ``keep_state`` overrides the state (our newer decision)."""
+    """Store a domain order; ``keep_state`` overrides the state (our newer decision).
+
+    A stored status further along than the order's is kept: the order is older news.
+    """
+    row = await get_order(
+        session=session, marketplace=order.marketplace.value, order_id=order.order_id
+    )
+    status_code, state = order.status.code, keep_state or order.status.state.value
+    if row is not None and row.state and moves_backwards(OrderState(row.state), OrderState(state)):
+        status_code, state = row.status_code, row.state
     return await upsert_order(
         session=session,
         marketplace=order.marketplace.value,
         shop_id=order.shop_id,
         order_id=order.order_id,
         invoice=order.invoice,
-        status_code=order.status.code,
-        state=keep_state or order.status.state.value,
+        status_code=status_code,
+        state=state,
         total=order.total,
         # The column holds whichever deadline staff must act before.
         accept_deadline=order.accept_deadline or order.ship_deadline,
@@ -95,24 +104,31 @@ async def upsert_order(
     return row
 
 
-async def set_status(
-    *, session: AsyncSession, row: OrderRow, status_code: str, state: str, now: datetime
-) -> bool:
-    """Record a new status; False when it is the one already known (a redelivery)."""
+def set_status(*, row: OrderRow, status_code: str, state: str, now: datetime) -> None:
+    """Record the marketplace's status; what the group was shown moves on its own."""
     if row.status_code == status_code:
-        return False
+        return
     row.status_code = status_code
     row.state = state
     row.updated_at = now
-    return True
 
 
-async def set_alert(
-    *, session: AsyncSession, row: OrderRow, chat_id: int, message_id: int, in_digest: bool
-) -> None:
+def set_alert(*, row: OrderRow, chat_id: int, message_id: int, in_digest: bool = False) -> None:
+    """The order's alert was posted: it shows the order's status as stored now."""
     row.alert_chat_id = chat_id
     row.alert_message_id = message_id
     row.in_digest = in_digest
+    row.shown_status_code = row.status_code
+
+
+def set_shown(*, row: OrderRow, status_code: str) -> None:
+    """The group has been shown this status (committed with the event that showed it)."""
+    row.shown_status_code = status_code
+
+
+def is_shown(row: OrderRow) -> bool:
+    """Whether the group has been shown this order at all (an alert, a digest, an update)."""
+    return row.alert_message_id is not None or bool(row.shown_status_code)
 
 
 async def finish_action(
@@ -134,7 +150,8 @@ async def finish_action(
         "updated_at": at,
     }
     if status is not None:
-        values |= {"status_code": status[0], "state": status[1]}
+        # Staff's action redraws the alert with this status: the group has been shown it.
+        values |= {"status_code": status[0], "state": status[1], "shown_status_code": status[0]}
     await session.execute(
         update(OrderRow)
         .where(col(OrderRow.marketplace) == marketplace, col(OrderRow.order_id) == order_id)

@@ -35,9 +35,35 @@ class OrderState(StrEnum):
     OTHER = "other"
 
     @property
+    def rank(self) -> int | None:
+        """How far along an order is; None for a state with no place in the sequence.
+
+        A status of a lower rank than the known one moves the order backwards: an old
+        webhook replayed late. Cancelled and returned end an order from any point.
+        """
+        return _RANKS.get(self)
+
+    @property
     def is_final_for_acceptance(self) -> bool:
         """True once accept/reject buttons make no sense any more."""
         return self is not OrderState.AWAITING_ACCEPTANCE and self is not OrderState.UNPAID
+
+
+_RANKS = {
+    OrderState.UNPAID: 0,
+    OrderState.AWAITING_ACCEPTANCE: 1,
+    OrderState.ACCEPTED: 2,
+    OrderState.SHIPPING: 3,
+    OrderState.DELIVERED: 4,
+    OrderState.COMPLETED: 5,
+    OrderState.CANCELLED: 6,
+    OrderState.RETURNED: 6,
+}
+
+
+def moves_backwards(known: OrderState, new: OrderState) -> bool:
+    """Whether ``new`` is older news than ``known`` (both ranked, and lower)."""
+    return known.rank is not None and new.rank is not None and new.rank < known.rank
 
 
 class _Model(BaseModel):

@@ -1,7 +1,11 @@
 """Reconciliation: poll each marketplace for what its webhooks missed, and relay it.
 
-Whatever tokobot has not stored yet goes into the inbox through the same ``store`` as a
-webhook, and the delivery worker relays it. The polling cursor lives in ``job_state``.
+Whatever tokobot has not shown yet goes into the inbox through the same ``store`` as a
+webhook, and the delivery worker relays it. An event still waiting in the inbox (pending or
+being delivered) counts as known, whichever way it came; and a buyer message is shown once
+whether the webhook or the poll brings it first (``bot.relay.chats.message_identity``). An
+order counts as known only once the group has been shown its status: a stored order whose
+alert never went out is relayed again. The polling cursor lives in ``job_state``.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ from bot.domain.values import (
     OrderStatusChanged,
     ParsedEvent,
     Store,
+    moves_backwards,
 )
 from bot.marketplaces import Marketplace
-from storage import conversations, job_runs, orders, shops
+from bot.relay.chats import message_identity
+from storage import conversations, job_runs, orders, shops, undelivered
+from storage.inbox import event_of
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +69,39 @@ async def _shop_ids(services: Services, name: str, marketplace: Marketplace) -> 
     return shop_ids
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What the inbox holds undelivered: orders by (order id, status code), chats by key."""
+
+    orders: set[tuple[str, str]]
+    chats: set[str]
+
+
+async def _waiting(services: Services, name: str) -> Waiting:
+    async with services.sessions() as session:
+        rows = await undelivered.undelivered_of(session=session, marketplace=name)
+    waiting = Waiting(set(), set())
+    for row in rows:
+        event = event_of(row)
+        if isinstance(event, OrderCreated):
+            waiting.orders.add((event.order.order_id, event.order.status.code))
+        elif isinstance(event, OrderStatusChanged):
+            waiting.orders.add((event.order_id, event.status.code))
+        elif isinstance(event, BuyerMessageReceived):
+            waiting.chats.update(message_identity(event.message))
+    return waiting
+
+
 async def _missed_orders(
     services: Services,
     name: str,
     found: list[Order],
     *,
     first_run: bool,
+    waiting: Waiting,
     figures: ReconcileFigures,
 ) -> list[ParsedEvent]:
-    """Events for the orders whose status tokobot has not stored."""
+    """Events for the orders whose status the group has not been shown nor will be."""
     events: list[ParsedEvent] = []
     for order in found:
         figures.orders_checked += 1
@@ -78,23 +109,33 @@ async def _missed_orders(
             row = await orders.get_order(
                 session=session, marketplace=name, order_id=order.order_id
             )
-        if row is not None and row.status_code == order.status.code:
+        if (order.order_id, order.status.code) in waiting.orders:
+            continue  # its event waits in the inbox
+        shown = row is not None and orders.is_shown(row)
+        if shown and row is not None and row.shown_status_code == order.status.code:
             continue
-        waiting = order.status.state is OrderState.AWAITING_ACCEPTANCE
-        if row is None and first_run and not waiting:
+        if row is not None and moves_backwards(OrderState(row.state), order.status.state):
+            continue  # the poll is older than what we know
+        awaiting = order.status.state is OrderState.AWAITING_ACCEPTANCE
+        if row is None and first_run and not awaiting:
             continue  # a fresh install does not replay history, only what needs action
         figures.orders_missing += 1
         events.append(
             ParsedEvent(
                 dedup_key=f"reconcile:{name}:order:{order.order_id}:{order.status.code}",
-                event=_order_event(order.status.state, order, known=row is not None),
+                event=_order_event(order.status.state, order, known=shown),
             )
         )
     return events
 
 
 async def _missed_chats(
-    services: Services, name: str, unread: list[BuyerMessage], *, figures: ReconcileFigures
+    services: Services,
+    name: str,
+    unread: list[BuyerMessage],
+    *,
+    waiting: Waiting,
+    figures: ReconcileFigures,
 ) -> list[ParsedEvent]:
     """Events for the unread buyer messages tokobot has not relayed."""
     events: list[ParsedEvent] = []
@@ -110,6 +151,8 @@ async def _missed_chats(
             )
         if known is not None and known.last_buyer_text == message.text:
             continue  # the webhook brought it
+        if waiting.chats.intersection(message_identity(message)):
+            continue  # the webhook brought it, and it waits in the inbox
         figures.chats_missing += 1
         digest = hashlib.sha256(message.text.encode()).hexdigest()[:16]
         events.append(
@@ -135,11 +178,14 @@ async def reconcile(services: Services, store: Store, now: datetime) -> Reconcil
     for name, marketplace in services.marketplaces.items():
         for shop_id in await _shop_ids(services, name, marketplace):
             found = await marketplace.list_orders(shop_id, since, now)
+            # Read after the poll: an event stored meanwhile is then seen as waiting.
+            waiting = await _waiting(services, name)
             events += await _missed_orders(
-                services, name, found, first_run=cursor is None, figures=figures
+                services, name, found, first_run=cursor is None, waiting=waiting, figures=figures
             )
             unread = await marketplace.unread_messages(shop_id)
-            events += await _missed_chats(services, name, unread, figures=figures)
+            waiting = await _waiting(services, name)
+            events += await _missed_chats(services, name, unread, waiting=waiting, figures=figures)
     if events:
         figures.relayed = sum(await store(events, now))
     async with services.sessions() as session, session.begin():

@@ -27,6 +27,7 @@ from bot.jobs.token_refresh import refresh_tokens
 from bot.render.base import Rendered
 from bot.render.staff import render_job_notice
 from storage import job_runs
+from storage.locks import exclusive_xact
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,12 @@ def schedule(job_queue: JobQueue[Any], services: Services, store: Store) -> None
         async def callback(_context: Any) -> None:
             if locks[name].locked():
                 return  # the previous run is still going: never overlap
-            async with locks[name]:
+            async with locks[name], services.sessions() as session, session.begin():
+                # Processes sharing a PostgreSQL database take turns: a run that finds
+                # another process at it skips (the lock ends with that transaction).
+                if not await exclusive_xact(session=session, name=f"job:{name}"):
+                    log.info("%s skipped: another tokobot process is running it", name)
+                    return
                 await guarded(services, name, lambda: work(services.clock()))
 
         return callback

@@ -1,10 +1,11 @@
 """What every kind of delivery shares: its services, and the commit that closes an event.
 
-A delivery reads what it needs, stores its buttons' tokens and any state the event changes
-in one transaction; posts; then links the sent messages and closes the event in one more.
-Only a new forum topic or an order fetched from the marketplace first adds a commit. A crash
-between the post and the last commit re-sends the message after a restart: the one window
-for a duplicate that at-least-once delivery leaves.
+A delivery reads what it needs, stores its buttons' tokens and the marketplace's state in one
+transaction; posts, journalling each sent message (``Sender.post_step``); then records what
+the group was shown (links, the order's alert and shown status, a notice's key) and closes
+the event in one commit. A retry skips what the journal holds. A crash between a Telegram
+call and its journal row re-sends that one message after a restart: the one window for a
+duplicate that at-least-once delivery leaves.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Message
 
 from bot.domain.vocab import LinkKind
 from bot.marketplaces import Marketplace
 from bot.relay.config import RelayConfig
 from bot.relay.sender import Sender
-from storage import inbox, links
+from storage import inbox, links, steps
 
 
 class EventDelivery:
@@ -40,7 +40,13 @@ class EventDelivery:
         self._config = config
         self._clock = clock
 
+    def _group(self) -> int:
+        """The staff group's id now (a group upgraded to a supergroup moves)."""
+        return self._sender.chat(self._config.chat_id)
+
     async def _close(self, session: AsyncSession, event_id: int) -> None:
+        """Mark the event delivered; what it showed is recorded in this same transaction."""
+        await steps.forget(session=session, event_id=event_id)
         await inbox.mark_delivered(session=session, event_id=event_id, now=self._clock())
 
     async def _close_alone(self, event_id: int) -> None:
@@ -52,7 +58,7 @@ class EventDelivery:
         self,
         session: AsyncSession,
         event_id: int,
-        sent: Sequence[Message],
+        message_ids: Sequence[int],
         kind: LinkKind,
         *,
         marketplace: str,
@@ -62,8 +68,8 @@ class EventDelivery:
         """Remember what the sent messages stand for and close the event."""
         await links.link_messages(
             session=session,
-            chat_id=self._config.chat_id,
-            message_ids=[m.message_id for m in sent],
+            chat_id=self._group(),
+            message_ids=message_ids,
             kind=kind,
             marketplace=marketplace,
             shop_id=shop_id,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message
 from telegram.error import BadRequest
 
 from bot.domain.values import (
@@ -17,15 +17,34 @@ from bot.domain.values import (
 )
 from bot.domain.vocab import LinkKind
 from bot.relay.base import EventDelivery
-from bot.relay.sender import Outgoing, is_thread_gone
+from bot.relay.outgoing import LinkTo, Outgoing, Step, is_thread_gone
 from bot.render.chats import render_buyer_message
 from bot.render.staff import render_authorization
-from storage import conversations, replies, shops
+from storage import conversations, notices, replies, shops
 from storage.conversations import conversation_of
 
 log = logging.getLogger(__name__)
 
 ECHO_WINDOW = timedelta(minutes=10)
+# A buyer message reaches us by webhook (stamped with its arrival) and by reconciliation
+# (stamped with the marketplace's time): the same text in the same room within this many
+# seconds is one message, as Tokopedia's own webhook dedup window has it.
+SAME_MESSAGE_SECONDS = 120
+
+
+def message_identity(message: BuyerMessage) -> tuple[str, ...]:
+    """The keys one buyer message is known by, whichever way it came; the first is its own.
+
+    A marketplace message id names it outright; without one (Tokopedia's webhook), its
+    room, text and time bucket do, and the neighbouring buckets hold its copies.
+    """
+    conv = message.conversation
+    base = f"chat:{conv.marketplace}:{conv.shop_id}:{conv.conversation_id}"
+    if message.message_id:
+        return (f"{base}:{message.message_id}",)
+    digest = hashlib.sha256(message.text.encode()).hexdigest()[:16]
+    bucket = int(message.received_at.timestamp()) // SAME_MESSAGE_SECONDS
+    return tuple(f"{base}:{digest}@{b}" for b in (bucket, bucket - 1, bucket + 1))
 
 
 class ChatDelivery(EventDelivery):
@@ -78,9 +97,14 @@ class ChatDelivery(EventDelivery):
             marketplace = self._marketplaces[message.conversation.marketplace.value]
             message = await marketplace.complete_message(message)
         conv = message.conversation
+        identity = message_identity(message)
         async with self._sessions() as session, session.begin():
             if await self._is_echo(session, message):
                 log.info("dropped an echo of a staff reply in %s", conv)
+                await self._close(session, event_id)
+                return
+            if any([await notices.was_sent(session=session, key=key) for key in identity]):
+                log.info("a message in %s was shown already under another key", conv)
                 await self._close(session, event_id)
                 return
             row = await conversations.record_buyer_message(
@@ -108,14 +132,21 @@ class ChatDelivery(EventDelivery):
             outgoing = await self._sender.prepare(
                 session, rendered, marketplace=conv.marketplace.value, shop_id=conv.shop_id
             )
+        link = LinkTo(
+            LinkKind.CONVERSATION, conv.marketplace.value, conv.shop_id, conv.conversation_id
+        )
+        step = Step(event_id, "chat", link)
         try:
-            sent = await self._post(outgoing, conv, shop_name, thread_id)
+            sent = await self._post(outgoing, conv, shop_name, thread_id, step)
         except BadRequest as exc:
             if not (self._config.topics and is_thread_gone(exc)):
                 raise
             log.warning("topic %s of %s is gone; opening a new one", thread_id, conv)
-            sent = await self._post(outgoing, conv, shop_name, None)
+            sent = await self._post(outgoing, conv, shop_name, None, step)
         async with self._sessions() as session, session.begin():
+            # The message's identity commits with the event: a copy of it under another
+            # key (the webhook's and reconciliation's) is closed without being shown.
+            await notices.claim_notice(session=session, key=identity[0], now=self._clock())
             await self._record(
                 session,
                 event_id,
@@ -127,12 +158,19 @@ class ChatDelivery(EventDelivery):
             )
 
     async def _post(
-        self, outgoing: Outgoing, conv: Conversation, shop_name: str, thread_id: int | None
-    ) -> list[Message]:
+        self,
+        outgoing: Outgoing,
+        conv: Conversation,
+        shop_name: str,
+        thread_id: int | None,
+        step: Step,
+    ) -> list[int]:
         """Post into the buyer's topic, opening one first when topics are on and it has none."""
         if self._config.topics and thread_id is None:
             thread_id = await self._open_topic(conv, shop_name)
-        return await self._sender.post(self._config.chat_id, outgoing, thread_id=thread_id)
+        return await self._sender.post_step(
+            self._config.chat_id, outgoing, step, thread_id=thread_id
+        )
 
     async def _open_topic(self, conv: Conversation, shop_name: str) -> int:
         name = f"{conv.buyer_name or conv.buyer_id} · {shop_name or conv.shop_id}"[:128]

@@ -12,6 +12,7 @@ from bot.domain.errors import MarketplaceError
 from bot.domain.values import MarketplaceEvent, Order, OrderCreated, OrderState, OrderStatusChanged
 from bot.relay.base import EventDelivery
 from bot.relay.orders import with_deadline
+from bot.relay.outgoing import Step
 from bot.render.orders import DIGEST_MAX_ORDERS, render_digest
 from storage import orders
 from storage.inbox import event_of
@@ -77,7 +78,7 @@ class DigestDelivery(EventDelivery):
                 row = await orders.get_order(
                     session=session, marketplace=identity[0], order_id=identity[1]
                 )
-                if row is not None:
+                if row is not None and orders.is_shown(row):
                     found.add(identity)
         return found
 
@@ -129,18 +130,18 @@ class DigestDelivery(EventDelivery):
                 session, rendered, marketplace=first.marketplace.value, shop_id=first.shop_id
             )
         # Telegram's failures reach the worker as they are; it alone decides what is an outage.
-        sent = await self._sender.post(self._config.chat_id, digest)
+        # The digest is journalled under its first event: a retry of the same batch reuses it.
+        ids = await self._sender.post_step(
+            self._config.chat_id, digest, Step(todo[0][0], "digest")
+        )
         async with self._sessions() as session, session.begin():
             for event_id, order in todo:
                 row = await orders.get_order(
                     session=session, marketplace=order.marketplace.value, order_id=order.order_id
                 )
                 assert row is not None
-                await orders.set_alert(
-                    session=session,
-                    row=row,
-                    chat_id=self._config.chat_id,
-                    message_id=sent[-1].message_id,
-                    in_digest=True,
+                orders.set_alert(
+                    row=row, chat_id=self._group(), message_id=ids[-1], in_digest=True
                 )
+                orders.set_shown(row=row, status_code=order.status.code)
                 await self._close(session, event_id)

@@ -13,16 +13,26 @@ class TelegramHealth:
     last_ok_at: datetime | None = None
     last_error: str = ""
     last_error_at: datetime | None = None
-    forbidden: bool = False  # the bot was removed from the group or lost its rights
+    # Telegram's set-up is wrong: the bot was removed from the group or lost its rights, or
+    # the token was revoked. Delivery waits, and resumes by itself once it is put right.
+    forbidden: bool = False
+    # The staff group became a supergroup during this run: its new id, for the operator.
+    migrated_to: int | None = None
 
-    def ok(self, at: datetime) -> None:
+    def ok(self, at: datetime) -> bool:
+        """A call got through; True when that ends a set-up problem (worth one log line)."""
+        cleared = self.forbidden
         self.last_ok_at = at
         self.forbidden = False
+        return cleared
 
-    def failed(self, at: datetime, error: str, *, forbidden: bool = False) -> None:
+    def failed(self, at: datetime, error: str, *, forbidden: bool = False) -> bool:
+        """A call failed; True when this is a new set-up problem (reported once, not per call)."""
+        new = forbidden and (not self.forbidden or error != self.last_error)
         self.last_error = error
         self.last_error_at = at
         self.forbidden = forbidden
+        return new
 
     @property
     def reachable(self) -> bool | None:

@@ -20,11 +20,12 @@ from bot.domain.values import (
     Order,
     OrderState,
     OrderStatusChanged,
+    moves_backwards,
 )
 from bot.domain.vocab import LinkKind
 from bot.marketplaces import Marketplace
 from bot.relay.base import EventDelivery
-from bot.relay.sender import Outgoing
+from bot.relay.outgoing import Outgoing, Step
 from bot.render.orders import (
     render_cancellation_request,
     render_order_alert,
@@ -70,7 +71,12 @@ class _Notice:
 
 
 class OrderDelivery(EventDelivery):
-    """One order event at a time: a new order, a status change, a cancellation request."""
+    """One order event at a time: a new order, a status change, a cancellation request.
+
+    What the group has been shown of an order (its alert, the status last shown) commits
+    with the event that showed it; the marketplace's status may be stored earlier. A retry
+    compares against what was shown, so a failed send is shown on the next attempt.
+    """
 
     async def order_created(self, event_id: int, order: Order) -> None:
         order = await with_deadline(self._marketplaces[order.marketplace.value], order)
@@ -82,39 +88,48 @@ class OrderDelivery(EventDelivery):
                 await self._close(session, event_id)  # a redelivery under another key
                 return
             row = await save_order(session, order, self._clock())
+            order = order_of(row)
             alert = await self._prepare_alert(session, row, order)
         await self._post_alert(event_id, order, alert)
 
     async def status_changed(self, event_id: int, event: OrderStatusChanged) -> None:
+        posts: _StatusPosts | None = None
         async with self._sessions() as session, session.begin():
             row = await orders.get_order(
                 session=session, marketplace=event.marketplace.value, order_id=event.order_id
             )
-            posts = None if row is None else await self._apply_status(session, row, event)
-            if row is not None and posts is None:
-                await self._close(session, event_id)  # the status we know: a redelivery
-                return
+            first = row is None or not orders.is_shown(row)
+            if row is not None and not first:
+                posts = await self._apply_status(session, row, event)
+                if posts is None:
+                    await self._close(session, event_id)  # shown already, or older news
+                    return
+            known = None if row is None else order_of(row)
         if posts is None:
-            await self._first_status(event_id, event)
+            await self._first_status(event_id, event, known)
             return
         if posts.alert_id is not None and posts.edit is not None:
-            await self._edit_alert(posts.alert_id, posts.edit)
+            await self._edit_alert(posts.alert_id, posts.edit, Step(event_id, "edit"))
         await self._post_update(event_id, posts.order, posts.update, reply_to=posts.alert_id)
 
     async def _apply_status(
         self, session: AsyncSession, row: OrderRow, event: OrderStatusChanged
     ) -> _StatusPosts | None:
-        """Record the new status and prepare what shows it; None if it is the known one."""
-        changed = await orders.set_status(
-            session=session,
-            row=row,
-            status_code=event.status.code,
-            state=event.status.state.value,
-            now=self._clock(),
-        )
-        if not changed:
+        """Record the new status and prepare what shows it; None if there is nothing to show."""
+        if moves_backwards(OrderState(row.state), event.status.state):
+            log.info(
+                "order %s: status %s is older than %s; recorded, not shown",
+                row.order_id,
+                event.status.code,
+                row.status_code,
+            )
             return None
-        order = order_of(row)
+        orders.set_status(
+            row=row, status_code=event.status.code, state=event.status.state, now=self._clock()
+        )
+        if row.shown_status_code == event.status.code:
+            return None
+        order = order_of(row).model_copy(update={"status": event.status})
         # A digest lists many orders in one message, so it is not edited for one of them.
         edit = (
             await self._prepare_alert(session, row, order)
@@ -124,15 +139,19 @@ class OrderDelivery(EventDelivery):
         update = await self._prepare_update(session, order)
         return _StatusPosts(order, row.alert_message_id, edit, update)
 
-    async def _first_status(self, event_id: int, event: OrderStatusChanged) -> None:
-        """A status change for an order we never saw: fetch it, then alert or update."""
-        live = await self._marketplaces[event.marketplace.value].get_order(
-            event.shop_id, event.order_id
-        )
-        order = live.model_copy(update={"status": event.status})
+    async def _first_status(
+        self, event_id: int, event: OrderStatusChanged, known: Order | None
+    ) -> None:
+        """A status change for an order never shown: fetch it if need be, then show it."""
+        if known is None:
+            known = await self._marketplaces[event.marketplace.value].get_order(
+                event.shop_id, event.order_id
+            )
+        order = known.model_copy(update={"status": event.status})
         awaiting = event.status.state is OrderState.AWAITING_ACCEPTANCE
         async with self._sessions() as session, session.begin():
             row = await save_order(session, order, self._clock())
+            order = order_of(row)
             outgoing = (
                 await self._prepare_alert(session, row, order)
                 if awaiting
@@ -156,21 +175,27 @@ class OrderDelivery(EventDelivery):
         )
 
     async def _post_alert(self, event_id: int, order: Order, alert: Outgoing) -> None:
-        async def close(session: AsyncSession) -> None:
-            await self._close(session, event_id)
+        ids = await self._sender.post_step(self._config.chat_id, alert, Step(event_id, "alert"))
+        async with self._sessions() as session, session.begin():
+            row = await orders.get_order(
+                session=session, marketplace=order.marketplace.value, order_id=order.order_id
+            )
+            if row is not None:
+                orders.set_alert(row=row, chat_id=self._group(), message_id=ids[-1])
+                orders.set_shown(row=row, status_code=order.status.code)
+            await self._record(
+                session,
+                event_id,
+                ids,
+                LinkKind.ORDER,
+                marketplace=order.marketplace.value,
+                shop_id=order.shop_id,
+                ref=order.order_id,
+            )
 
-        await self._sender.post_order(
-            self._config.chat_id,
-            alert,
-            marketplace=order.marketplace.value,
-            shop_id=order.shop_id,
-            order_id=order.order_id,
-            also=close,
-        )
-
-    async def _edit_alert(self, message_id: int, alert: Outgoing) -> None:
+    async def _edit_alert(self, message_id: int, alert: Outgoing, step: Step) -> None:
         try:
-            await self._sender.replace(self._config.chat_id, message_id, alert, bulk=True)
+            await self._sender.replace_step(self._config.chat_id, message_id, alert, step)
         except BadRequest as exc:
             if "not found" not in exc.message.lower():  # deleted by staff: the update still goes
                 raise
@@ -186,12 +211,19 @@ class OrderDelivery(EventDelivery):
     async def _post_update(
         self, event_id: int, order: Order, update: Outgoing, *, reply_to: int | None
     ) -> None:
-        sent = await self._sender.post(self._config.chat_id, update, reply_to=reply_to)
+        ids = await self._sender.post_step(
+            self._config.chat_id, update, Step(event_id, "update"), reply_to=reply_to
+        )
         async with self._sessions() as session, session.begin():
+            row = await orders.get_order(
+                session=session, marketplace=order.marketplace.value, order_id=order.order_id
+            )
+            if row is not None:
+                orders.set_shown(row=row, status_code=order.status.code)
             await self._record(
                 session,
                 event_id,
-                sent,
+                ids,
                 LinkKind.ORDER,
                 marketplace=order.marketplace.value,
                 shop_id=order.shop_id,
@@ -214,7 +246,7 @@ class OrderDelivery(EventDelivery):
         ).hexdigest()[:12]
         key = f"cancel-request:{event.marketplace}:{event.order_id}:{marker}"
         async with self._sessions() as session, session.begin():
-            if not await notices.claim_notice(session=session, key=key, now=self._clock()):
+            if await notices.was_sent(session=session, key=key):
                 await self._close(session, event_id)
                 return
             row = await orders.get_order(
@@ -223,22 +255,21 @@ class OrderDelivery(EventDelivery):
             notice = (
                 None if row is None else await self._prepare_notice(session, row, request, marker)
             )
-        try:
-            if notice is None:
-                notice = await self._fetch_notice(marketplace, event, request, marker)
-            sent = await self._sender.post(
-                self._config.chat_id, notice.outgoing, reply_to=notice.reply_to
-            )
-        except BaseException:
-            # Not shown: release the claim, so the retry shows it instead of skipping it.
-            async with self._sessions() as session, session.begin():
-                await notices.forget_notice(session=session, key=key)
-            raise
+        if notice is None:
+            notice = await self._fetch_notice(marketplace, event, request, marker)
+        ids = await self._sender.post_step(
+            self._config.chat_id,
+            notice.outgoing,
+            Step(event_id, "notice"),
+            reply_to=notice.reply_to,
+        )
         async with self._sessions() as session, session.begin():
+            # Shown: the notice's key commits with the event, so no retry shows it twice.
+            await notices.claim_notice(session=session, key=key, now=self._clock())
             await self._record(
                 session,
                 event_id,
-                sent,
+                ids,
                 LinkKind.ORDER,
                 marketplace=event.marketplace.value,
                 shop_id=notice.shop_id,

@@ -6,20 +6,29 @@ and then one call every 3 s, so a strict rolling-window limit still answers 429.
 keeps a rolling window per group instead. Bulk relay traffic (``rate_limit_args=Lane.BULK``)
 may only use part of the window, so a staff member's reply confirmation or an edited alert
 never waits behind a backlog of 1,000 orders.
+
+With a ``SendLog`` (the composition root passes ``DbSendLog``) the group's window lives in
+the database: every tokobot process on it takes its slots there, so together they stay
+under the limit, and a restarted process starts with what the group spent in the last
+minute. The local window then mirrors the shared one as last seen, to wait without asking.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.relay.crashpoints import crash_point
+from bot.relay.leases import confirm_current, pause
+from storage.budget import Window, take_slot
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,26 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value if isinstance(value, int | float) else value.total_seconds()
 
 
+class SendLog(Protocol):
+    """Where the group's window is kept when several processes (or restarts) share it."""
+
+    async def take(self, chat_id: int, cap: int, period: float, *, take: bool = True) -> Window:
+        """Take a slot if the window has room (``wait`` 0), else say how long to wait."""
+
+
+class DbSendLog:
+    """The window in tokobot's database (``storage.budget``)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def take(self, chat_id: int, cap: int, period: float, *, take: bool = True) -> Window:
+        async with self._sessions() as session, session.begin():
+            return await take_slot(
+                session=session, chat_id=chat_id, cap=cap, period=period, take=take
+            )
+
+
 class GroupPacer(BaseRateLimiter[str]):
     """Rolling-window pacing per group chat, plus an overall per-second cap."""
 
@@ -52,6 +81,8 @@ class GroupPacer(BaseRateLimiter[str]):
         overall_per_second: int = 25,
         max_retries: int = 2,
         clock: Callable[[], float] = time.monotonic,
+        log: SendLog | None = None,
+        groups: tuple[int, ...] = (),
     ) -> None:
         self.group_limit = group_limit
         self.period = period
@@ -63,9 +94,21 @@ class GroupPacer(BaseRateLimiter[str]):
         self._overall: deque[float] = deque()
         self._paused_until: dict[int | str, float] = {}
         self.retry_after_seen = 0
+        self._log = log
+        self._groups = groups
 
     async def initialize(self) -> None:
-        return None
+        """Start from what the known groups already spent (by any process, before a crash)."""
+        if self._log is None:
+            return
+        for chat in self._groups:
+            self._adopt(
+                chat, await self._log.take(chat, self.group_limit, self.period, take=False)
+            )
+
+    def _adopt(self, chat: int, window: Window) -> None:
+        now = self._clock()
+        self._sent[chat] = deque(sorted(now - age for age in window.ages))
 
     async def shutdown(self) -> None:
         return None
@@ -99,8 +142,16 @@ class GroupPacer(BaseRateLimiter[str]):
 
     async def _acquire(self, chat: int | str | None, bulk: bool) -> None:
         # Sleeping until the computed slot is the point: no event marks a window freeing up.
-        while (delay := self._delay(chat, bulk)) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
+        while (delay := self._delay(chat, bulk)) > 0:
+            await pause(delay)
+        if self._log is not None and isinstance(chat, int):
+            cap = self.group_limit - (self.bulk_reserve if bulk else 0)
+            while (window := await self._log.take(chat, cap, self.period)).wait > 0:
+                self._adopt(chat, window)
+                await pause(window.wait)
+            self._adopt(chat, window)
+            self._overall.append(self._clock())
+            return
         now = self._clock()
         self._overall.append(now)
         if chat is not None:
@@ -132,8 +183,10 @@ class GroupPacer(BaseRateLimiter[str]):
         while True:
             if "chat_id" in data:
                 await self._acquire(chat, bulk)
+            # The slot may have taken a minute: check the events are still ours to send.
+            await confirm_current()
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.retry_after_seen += 1
                 wait = retry_seconds(exc) + 0.1
@@ -143,3 +196,6 @@ class GroupPacer(BaseRateLimiter[str]):
                     raise
                 attempt += 1
                 log.warning("Telegram asked to wait %.1fs before %s", wait, endpoint)
+                continue
+            crash_point(f"after-{endpoint}")
+            return result

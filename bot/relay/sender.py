@@ -9,8 +9,8 @@ that transaction instead of in one of their own, and then ``post``s it; handlers
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,37 +21,32 @@ from telegram import (
     Message,
     ReplyParameters,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.domain.vocab import LinkKind
+from bot.relay.crashpoints import crash_point
+from bot.relay.outgoing import Outgoing, Step, is_not_modified
 from bot.relay.pacer import Lane
 from bot.render.base import Button, Rendered
 from bot.render.formatting import split_html
-from storage import orders
+from storage import orders, steps
 from storage.links import issue_token, link_messages
-
-
-def is_not_modified(exc: BadRequest) -> bool:
-    return "message is not modified" in exc.message.lower()
-
-
-def is_thread_gone(exc: BadRequest) -> bool:
-    text = exc.message.lower()
-    return "thread not found" in text or "topic_deleted" in text or "topic_closed" in text
 
 
 def _lane(bulk: bool) -> Lane | None:
     return Lane.BULK if bulk else None
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """A rendered message ready to post: its chunks, and buttons whose tokens are stored."""
+def _reply(reply_to: int | None, index: int) -> ReplyParameters | None:
+    """Only a message's first chunk replies; the rest follow it."""
+    if reply_to is None or index != 0:
+        return None
+    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
 
-    chunks: Sequence[str]
-    markup: InlineKeyboardMarkup | None
+
+log = logging.getLogger(__name__)
 
 
 class Sender:
@@ -63,6 +58,51 @@ class Sender:
         self.bot = bot
         self._sessions = sessions
         self._clock = clock
+        # Groups upgraded to supergroups during this run: old id -> new id (ChatMigrated).
+        self.moved: dict[int, int] = {}
+
+    def chat(self, chat_id: int) -> int:
+        """Where a chat lives now: a group upgraded to a supergroup moved to a new id."""
+        while chat_id in self.moved:
+            chat_id = self.moved[chat_id]
+        return chat_id
+
+    def _follow(self, chat_id: int, exc: ChatMigrated) -> int:
+        new_id = int(exc.new_chat_id)
+        self.moved[chat_id] = new_id
+        log.error(
+            "the staff group %s became supergroup %s; following it for this run. "
+            "Set TELEGRAM_CHAT_ID=%s and restart.",
+            chat_id,
+            new_id,
+            new_id,
+        )
+        return new_id
+
+    async def _send_one(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        thread_id: int | None,
+        reply: ReplyParameters | None,
+        markup: InlineKeyboardMarkup | None,
+        bulk: bool,
+    ) -> Message:
+        target = self.chat(chat_id)
+        for _ in range(2):  # the message was not sent when a group moved: send it there
+            try:
+                return await self.bot.send_message(
+                    chat_id=target,
+                    text=text,
+                    message_thread_id=thread_id,
+                    reply_parameters=reply,
+                    reply_markup=markup,
+                    rate_limit_args=_lane(bulk),
+                )
+            except ChatMigrated as exc:
+                target = self._follow(target, exc)
+        raise RuntimeError("the staff group moved twice in one send")
 
     async def keyboard(
         self,
@@ -151,22 +191,83 @@ class Sender:
         """Send a prepared message's chunks; the buttons go on the last one."""
         sent: list[Message] = []
         for index, chunk in enumerate(outgoing.chunks):
-            last = index == len(outgoing.chunks) - 1
-            reply = (
-                ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-                if reply_to is not None and index == 0
-                else None
-            )
-            message = await self.bot.send_message(
-                chat_id=chat_id,
-                text=chunk,
-                message_thread_id=thread_id,
-                reply_parameters=reply,
-                reply_markup=outgoing.markup if last else None,
-                rate_limit_args=_lane(bulk),
+            message = await self._send_one(
+                chat_id,
+                chunk,
+                thread_id=thread_id,
+                reply=_reply(reply_to, index),
+                markup=outgoing.markup if index == len(outgoing.chunks) - 1 else None,
+                bulk=bulk,
             )
             sent.append(message)
         return sent
+
+    async def post_step(
+        self,
+        chat_id: int,
+        outgoing: Outgoing,
+        step: Step,
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        bulk: bool = True,
+    ) -> list[int]:
+        """Post an event's message once: chunks sent on an earlier attempt are not re-sent.
+
+        Each chunk is journalled as soon as Telegram accepts it; returns every chunk's id.
+        """
+        async with self._sessions() as session:
+            done = await steps.done_chunks(session=session, event_id=step.event_id, step=step.name)
+        ids: list[int] = []
+        for index, chunk in enumerate(outgoing.chunks):
+            if index in done:
+                ids.append(done[index])
+                continue
+            message = await self._send_one(
+                chat_id,
+                chunk,
+                thread_id=thread_id,
+                reply=_reply(reply_to, index),
+                markup=outgoing.markup if index == len(outgoing.chunks) - 1 else None,
+                bulk=bulk,
+            )
+            await self._journal(step, index, message.chat_id, message.message_id)
+            crash_point("chunk-recorded")  # between chunks, for the crash-point tests
+            ids.append(message.message_id)
+        return ids
+
+    async def replace_step(
+        self, chat_id: int, message_id: int, outgoing: Outgoing, step: Step, *, bulk: bool = True
+    ) -> None:
+        """Edit a message once for an event: a retry does not spend another slot on it."""
+        async with self._sessions() as session:
+            if await steps.done_chunks(session=session, event_id=step.event_id, step=step.name):
+                return
+        await self.replace(chat_id, message_id, outgoing, bulk=bulk)
+        await self._journal(step, 0, self.chat(chat_id), message_id)
+
+    async def _journal(self, step: Step, chunk: int, chat_id: int, message_id: int) -> None:
+        async with self._sessions() as session, session.begin():
+            await steps.record_chunk(
+                session=session,
+                event_id=step.event_id,
+                step=step.name,
+                chunk=chunk,
+                chat_id=chat_id,
+                message_id=message_id,
+                now=self._clock(),
+            )
+            if step.link is not None:
+                await link_messages(
+                    session=session,
+                    chat_id=chat_id,
+                    message_ids=[message_id],
+                    kind=step.link.kind,
+                    marketplace=step.link.marketplace,
+                    shop_id=step.link.shop_id,
+                    ref=step.link.ref,
+                    now=self._clock(),
+                )
 
     async def edit(
         self,
@@ -190,12 +291,16 @@ class Sender:
         """Replace a message with a prepared one's first chunk and its buttons."""
         try:
             await self.bot.edit_message_text(
-                chat_id=chat_id,
+                chat_id=self.chat(chat_id),
                 message_id=message_id,
                 text=outgoing.chunks[0],
                 reply_markup=outgoing.markup,
                 rate_limit_args=_lane(bulk),
             )
+        except ChatMigrated as exc:
+            # The message stayed in the old group's history; the new one has no such id.
+            self._follow(self.chat(chat_id), exc)
+            raise BadRequest("Message to edit not found") from exc
         except BadRequest as exc:
             if not is_not_modified(exc):
                 raise
@@ -206,46 +311,34 @@ class Sender:
         Topics open for relayed buyer messages, so they wait in the bulk lane like those.
         """
         topic = await self.bot.create_forum_topic(
-            chat_id=chat_id, name=name, rate_limit_args=Lane.BULK
+            chat_id=self.chat(chat_id), name=name, rate_limit_args=Lane.BULK
         )
         return topic.message_thread_id
 
     async def post_order(
         self,
         chat_id: int,
-        message: Rendered | Outgoing,
+        message: Rendered,
         *,
         marketplace: str,
         shop_id: str,
         order_id: str,
         reply_to: int | None = None,
         bulk: bool = True,
-        also: Callable[[AsyncSession], Awaitable[None]] | None = None,
     ) -> list[Message]:
-        """Post the message that becomes an order's alert, and remember it as such.
-
-        The alert and the links to the sent messages commit together; ``also`` runs in that
-        same transaction (the relay closes its inbox event there).
-        """
-        if isinstance(message, Rendered):
-            markup = await self.keyboard(message.buttons, marketplace=marketplace, shop_id=shop_id)
-            message = Outgoing(split_html(message.text), markup)
-        sent = await self.post(chat_id, message, reply_to=reply_to, bulk=bulk)
+        """Post the message that becomes an order's alert, and remember it as such."""
+        markup = await self.keyboard(message.buttons, marketplace=marketplace, shop_id=shop_id)
+        outgoing = Outgoing(split_html(message.text), markup)
+        sent = await self.post(chat_id, outgoing, reply_to=reply_to, bulk=bulk)
         async with self._sessions() as session, session.begin():
             row = await orders.get_order(
                 session=session, marketplace=marketplace, order_id=order_id
             )
             if row is not None:
-                await orders.set_alert(
-                    session=session,
-                    row=row,
-                    chat_id=chat_id,
-                    message_id=sent[-1].message_id,
-                    in_digest=False,
-                )
+                orders.set_alert(row=row, chat_id=sent[-1].chat_id, message_id=sent[-1].message_id)
             await link_messages(
                 session=session,
-                chat_id=chat_id,
+                chat_id=sent[-1].chat_id,
                 message_ids=[m.message_id for m in sent],
                 kind=LinkKind.ORDER,
                 marketplace=marketplace,
@@ -253,8 +346,6 @@ class Sender:
                 ref=order_id,
                 now=self._clock(),
             )
-            if also is not None:
-                await also(session)
         return sent
 
     async def ask(
@@ -262,7 +353,7 @@ class Sender:
     ) -> Message:
         """A question whose answer is a reply: Telegram opens the reply box for the asked."""
         return await self.bot.send_message(
-            chat_id=chat_id,
+            chat_id=self.chat(chat_id),
             text=text,
             message_thread_id=thread_id,
             reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder),
@@ -280,7 +371,7 @@ class Sender:
         """Replace a message's buttons only (none removes them)."""
         markup = await self.keyboard(buttons, marketplace=marketplace, shop_id=shop_id)
         await self.bot.edit_message_reply_markup(
-            chat_id=chat_id, message_id=message_id, reply_markup=markup
+            chat_id=self.chat(chat_id), message_id=message_id, reply_markup=markup
         )
 
     async def answer_press(self, query_id: str, text: str | None, *, alert: bool) -> None:
@@ -288,4 +379,6 @@ class Sender:
         await self.bot.answer_callback_query(query_id, text=text, show_alert=alert)
 
     async def react(self, chat_id: int, message_id: int, emoji: str) -> None:
-        await self.bot.set_message_reaction(chat_id=chat_id, message_id=message_id, reaction=emoji)
+        await self.bot.set_message_reaction(
+            chat_id=self.chat(chat_id), message_id=message_id, reaction=emoji
+        )

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,14 +28,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock, system_clock
 from bot.domain.values import EventKind
 from bot.marketplaces import Marketplace
+from bot.metrics import Metrics
 from bot.relay.config import RelayConfig
+from bot.relay.crashpoints import crash_point, delivering
 from bot.relay.delivery import Delivery
 from bot.relay.health import TelegramHealth
-from bot.relay.outage import Outage, classify
+from bot.relay.leases import Lease, LeaseLost, Stopping, sending_for
+from bot.relay.outage import Outage, classify, gives_up, retry_delay
 from bot.relay.pacer import GroupPacer
 from bot.relay.sender import Sender
-from bot.render.staff import render_parked_notice
-from storage import inbox, notices
+from bot.render.base import Rendered
+from bot.render.staff import render_group_moved, render_parked_notice
+from storage import inbox, leases, notices
 from storage.inbox import event_of
 from storage.models import InboxEvent
 
@@ -53,8 +59,13 @@ class Relay:
         health: TelegramHealth,
         pacer: GroupPacer | None = None,
         clock: Clock = system_clock,
+        metrics: Metrics | None = None,
+        owner: str = "",
     ) -> None:
         self._sessions = sessions
+        # This process's stable name in leases: a restart takes its own stale ones back.
+        self.owner = owner
+        self._metrics = metrics or Metrics()
         self._sender = sender
         self._marketplaces = marketplaces
         self._config = config
@@ -80,6 +91,9 @@ class Relay:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; a pass in progress finishes its current send."""
         self.stopping = stop
+        await self.take_back_stale_leases()
+        with contextlib.suppress(Exception):  # storage down: the passes below report it
+            await self.retry_parked()
         while not stop.is_set():
             try:
                 delivered = await self.run_once()
@@ -99,20 +113,66 @@ class Relay:
                         waiter.cancel()
                         stopper.cancel()
 
+    async def take_back_stale_leases(self) -> None:
+        """At start: the events a previous run of this process held are due again at once."""
+        async with self._sessions() as session, session.begin():
+            taken = await leases.take_back_stale_leases(session=session, owner=self.owner)
+        if taken:
+            log.info("took back %d events left in delivery by the previous run", taken)
+
     async def run_once(self) -> int:
         """One pass over due events; returns how many were handled."""
-        now = self._clock()
+        token = uuid.uuid4().hex
         async with self._sessions() as session, session.begin():
-            rows = await inbox.claim_due(
-                session=session, now=now, limit=self._config.batch, lease=self._config.lease
+            rows = await leases.claim_due(
+                session=session,
+                now=self._clock(),
+                limit=self._config.batch,
+                lease=self._config.lease,
+                owner=self.owner,
+                token=token,
             )
         if not rows:
             return 0
+        lease = Lease(
+            self._sessions,
+            token=token,
+            length=self._config.lease,
+            clock=self._clock,
+            event_ids=[row.id for row in rows if row.id is not None],
+            stopping=self.stopping,
+        )
+        try:
+            with delivering(",".join(map(str, sorted(lease.held)))):
+                crash_point("after-claim")
+            async with lease.kept_alive():
+                return await self._pass(rows, lease)
+        finally:
+            await lease.release()
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _sending(lease: Lease, rows: Sequence[InboxEvent]) -> Iterator[None]:
+        ids = [row.id for row in rows if row.id is not None]
+        with sending_for(lease, ids), delivering(",".join(map(str, ids))):
+            yield
+        lease.held.difference_update(ids)
+
+    async def _pass(self, rows: Sequence[InboxEvent], lease: Lease) -> int:
         pending = list(rows)
         try:
             maybe_new = [row for row in pending if row.kind in MAYBE_NEW_ORDER]
             if self._should_digest(len(maybe_new)):
-                handled = await self._digests(maybe_new)
+                try:
+                    with self._sending(lease, maybe_new):
+                        handled = await self._digests(maybe_new)
+                except LeaseLost:
+                    handled = {row.id for row in maybe_new if row.id is not None}
+                except Stopping:
+                    return 0  # the process is stopping: the leases go back as they are
+                for row in maybe_new:
+                    if row.id in handled:
+                        self._metrics.delivered(row.received_at, self._clock())
                 pending = [row for row in pending if row.id not in handled]
             while pending:
                 if self.stopping.is_set():
@@ -124,7 +184,13 @@ class Relay:
                             until=self._clock(),
                         )
                     return len(rows) - len(pending)
-                await self._deliver_one(pending[0])
+                try:
+                    with self._sending(lease, pending[:1]):
+                        await self._deliver_one(pending[0])
+                except LeaseLost:
+                    pass  # another process holds it now; it is theirs to deliver
+                except Stopping:
+                    continue  # not sent: handed back with the rest, just above
                 pending.pop(0)
         except Outage as outage:
             self._note(outage)
@@ -166,7 +232,8 @@ class Relay:
         assert row.id is not None
         try:
             await self._delivery.deliver(row.id, event_of(row))
-            self._health.ok(self._clock())
+            self._delivered_ok()
+            self._metrics.delivered(row.received_at, self._clock())
         except Exception as exc:
             verdict = classify(exc)
             if isinstance(verdict, Outage):
@@ -174,29 +241,60 @@ class Relay:
             if verdict.unexpected:
                 log.exception("event %s failed", row.id)
             await self._failed(row, verdict.error)
+        await self._report_move()
+
+    def _delivered_ok(self) -> None:
+        if self._health.ok(self._clock()):
+            log.warning("Telegram accepts the staff group again; delivery resumed")
 
     def _note(self, outage: Outage) -> None:
-        """Show Telegram's own failures in /healthz; a refusal of the group in the log too."""
-        if outage.telegram_error is not None:
-            self._health.failed(self._clock(), outage.telegram_error, forbidden=outage.forbidden)
-        if outage.forbidden:
+        """Show Telegram's own failures in /healthz; a set-up problem in the log, once."""
+        if outage.telegram_error is None:
+            return
+        new = self._health.failed(self._clock(), outage.telegram_error, forbidden=outage.forbidden)
+        if new:
             log.error(
-                "Telegram refuses the staff group (%s); is the bot still a member?",
+                "%s. Events wait and are delivered once this is put right "
+                "(is the bot still a member and allowed to post?)",
                 outage.telegram_error,
             )
+
+    async def _report_move(self) -> None:
+        """Once the staff group has moved (became a supergroup), tell /healthz and the group."""
+        moved_to = self._sender.chat(self._config.chat_id)
+        if moved_to in (self._config.chat_id, self._health.migrated_to):
+            return
+        self._health.migrated_to = moved_to
+        notice = render_group_moved(self._config.chat_id, moved_to, lang=self._config.lang)
+        await self._report(moved_to, notice, marketplace="")
 
     async def _failed(self, row: InboxEvent, error: str) -> None:
         assert row.id is not None
         attempts = row.attempts + 1
-        park = attempts >= self._config.max_attempts
-        retry_at = self._clock() + timedelta(seconds=min(2**attempts, 300))
+        config = self._config
+        park = gives_up(
+            attempts, first=config.retry_first, cap=config.retry_max, park_after=config.park_after
+        )
+        delay = retry_delay(attempts, first=config.retry_first, cap=config.retry_max)
         async with self._sessions() as session, session.begin():
             await inbox.mark_failed(
-                session=session, event_id=row.id, error=error, retry_at=retry_at, park=park
+                session=session,
+                event_id=row.id,
+                error=error,
+                retry_at=self._clock() + delay,
+                park=park,
             )
         log.warning("event %s attempt %d failed: %s", row.id, attempts, error)
         if park:
             await self._report_parked(row, error)
+
+    async def retry_parked(self) -> int:
+        """Give parked events one more try (at start-up: their cause may have been fixed)."""
+        async with self._sessions() as session, session.begin():
+            count = await inbox.retry_parked(session=session, now=self._clock())
+        if count:
+            log.info("retrying %d parked events", count)
+        return count
 
     async def _report_parked(self, row: InboxEvent, error: str) -> None:
         async with self._sessions() as session, session.begin():
@@ -207,7 +305,19 @@ class Relay:
             return
         description = f"#{row.id} {row.marketplace} {row.kind} {row.order_id}".strip()
         notice = render_parked_notice(description, error, lang=self._config.lang)
-        with contextlib.suppress(Exception):
-            await self._sender.send(
-                self._config.chat_id, notice, marketplace=row.marketplace, shop_id="", bulk=False
-            )
+        await self._report(self._config.chat_id, notice, marketplace=row.marketplace)
+
+    async def _report(self, chat_id: int, notice: Rendered, *, marketplace: str) -> None:
+        """Post a report to the group, best effort: a failure here is already in the log.
+
+        A report is no event's message, so it runs outside the event's lease check (a fresh
+        context): the event it is about was closed or parked a moment ago.
+        """
+
+        async def send() -> None:
+            with contextlib.suppress(Exception):
+                await self._sender.send(
+                    chat_id, notice, marketplace=marketplace, shop_id="", bulk=False
+                )
+
+        await asyncio.create_task(send(), context=contextvars.Context())

@@ -7,7 +7,9 @@ Anything else is staff chatter and never leaves the group.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.context import Services
 from bot.domain.errors import ErrorKind, MarketplaceError
@@ -37,6 +39,14 @@ class StaffMessage:
     message_id: int
     reply_to: int | None  # the message it genuinely replies to (not its topic's root)
     topic_id: int | None  # its forum topic, if it is written in one
+    reply_is_fresh: bool = False  # answers a bot message posted moments ago (see FRESH)
+
+
+# The relay links a message in the commit right after Telegram accepts it; a reply faster than
+# that commit waits for the link this long instead of being taken for chatter.
+FRESH = timedelta(seconds=5)
+_LINK_WAIT_STEPS = 20
+_LINK_WAIT_STEP = 0.1
 
 
 # --- what a staff message answers ------------------------------------------------------------
@@ -47,9 +57,7 @@ async def target_of(services: Services, message: StaffMessage) -> TelegramLink |
     topics = services.settings.telegram_topics
     async with services.sessions() as session:
         if message.reply_to is not None:
-            link = await links.find_link(
-                session=session, chat_id=message.chat_id, message_id=message.reply_to
-            )
+            link = await _find_link(services, message)
             if link is not None or not topics:
                 return link
         if topics and message.topic_id is not None:
@@ -63,6 +71,19 @@ async def target_of(services: Services, message: StaffMessage) -> TelegramLink |
                     shop_id=row.shop_id,
                     ref=row.conversation_id,
                 )
+    return None
+
+
+async def _find_link(services: Services, message: StaffMessage) -> TelegramLink | None:
+    assert message.reply_to is not None
+    for _ in range(_LINK_WAIT_STEPS if message.reply_is_fresh else 1):
+        async with services.sessions() as session:
+            link = await links.find_link(
+                session=session, chat_id=message.chat_id, message_id=message.reply_to
+            )
+        if link is not None or not message.reply_is_fresh:
+            return link
+        await asyncio.sleep(_LINK_WAIT_STEP)
     return None
 
 

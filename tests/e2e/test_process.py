@@ -45,6 +45,7 @@ async def test_run_relays_polls_and_stops_cleanly_on_sigterm(tmp_path):
             "TELEGRAM_CHAT_ID": str(CHAT_ID),
             "TELEGRAM_API_URL": base_url.removesuffix("/bot"),
             "TELEGRAM_ADMIN_IDS": str(ADMIN_ID),
+            "MARKETPLACES": "tokopedia",
             "TOKOPEDIA_APP_ID": "13000",
             "TOKOPEDIA_CLIENT_ID": "sandbox-client",
             "TOKOPEDIA_CLIENT_SECRET": "sandbox-secret",

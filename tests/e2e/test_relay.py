@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+from datetime import timedelta
 
 import pytest
 
@@ -146,7 +147,7 @@ async def test_telegram_outage_then_recovery_loses_nothing(sqlite_url):
         h.fake.fail_next("sendMessage", 502, "Bad Gateway")
         assert await h.rt.relay.run_once() == 0
         assert await h.rt.relay.run_once() == 0  # paused: nothing hammers Telegram
-        health = (await h.web.get("/healthz")).json()
+        health = (await h.web.get("/healthz/details")).json()
         assert health["backlog"]["pending"] == 3
         assert health["telegram"]["reachable"] is False
         h.clock.advance(minutes=1)
@@ -155,7 +156,7 @@ async def test_telegram_outage_then_recovery_loses_nothing(sqlite_url):
         assert len(sent) == 3
         for order in orders:
             assert sum(order["invoice_num"] in text for text in sent) == 1
-        health = (await h.web.get("/healthz")).json()
+        health = (await h.web.get("/healthz/details")).json()
         assert health["backlog"]["pending"] == 0
         assert health["parked"]["count"] == 0
         assert health["telegram"]["reachable"] is True
@@ -183,24 +184,31 @@ async def test_bot_removed_from_group_is_reported_without_hot_loop(sqlite_url):
         for _ in range(5):
             await h.rt.relay.run_once()
         assert len(h.fake.calls_to("sendMessage")) == 1
-        health = (await h.web.get("/healthz")).json()
+        health = (await h.web.get("/healthz/details")).json()
         assert health["telegram"]["forbidden"] is True
         assert health["backlog"]["pending"] == 1
         assert health["status"] == "degraded"
+        assert (await h.web.get("/healthz")).json() == {"status": "degraded"}
 
 
 async def test_event_telegram_keeps_refusing_is_parked_and_reported_once(sqlite_url):
-    """An event whose message Telegram rejects is parked with its error and reported once."""
+    """An event Telegram keeps rejecting is retried for hours, then parked and reported once."""
     async with harness(sqlite_url) as h:
         room = h.sandbox.add_chat(SHOP_ID, 654321, "Budi", "halo")
         await h.webhook("chat", room)
-        for _ in range(5):
+        started = h.clock.now
+        while True:
             h.fake.fail_next("sendMessage", 400, "Bad Request: can't parse entities: boom")
             await h.rt.relay.run_once()
-            h.clock.advance(minutes=10)
-        health = (await h.web.get("/healthz")).json()
+            h.clock.advance(minutes=31)  # past the longest backoff
+            health = (await h.web.get("/healthz/details")).json()
+            if health["parked"]["count"]:
+                break
+        assert h.clock.now - started > timedelta(hours=6)
         assert health["parked"]["count"] == 1
         assert "can't parse entities" in health["parked"]["events"][0]["error"].lower()
+        # Anyone may ask /healthz; it says something is wrong, never what.
+        assert (await h.web.get("/healthz")).json() == {"status": "degraded"}
         assert health["backlog"]["pending"] == 0
         reports = [m for m in h.group() if "#1" in (m.plain_text or "")]
         assert len(reports) == 1
@@ -218,7 +226,10 @@ async def test_healthz_answers_503_when_the_database_is_unreachable(sqlite_url, 
         os.mkdir(path)  # a directory where the database file was: cannot be opened
         response = await h.web.get("/healthz")
         assert response.status_code == 503
-        assert response.json()["database"] == "unreachable"
+        assert response.json() == {"status": "down"}
+        details = await h.web.get("/healthz/details")
+        assert details.status_code == 503
+        assert details.json()["database"] == "unreachable"
         # aiosqlite leaves the failed connection's worker thread to the garbage collector;
         # let it finish while this test's event loop still runs.
         gc.collect()
@@ -233,6 +244,6 @@ async def test_stopping_hands_undelivered_events_back_at_once(sqlite_url):
             await h.webhook("chat", room)
         h.rt.relay.stopping.set()
         assert await h.rt.relay.run_once() == 0
-        assert (await h.web.get("/healthz")).json()["backlog"]["pending"] == 5
+        assert (await h.web.get("/healthz/details")).json()["backlog"]["pending"] == 5
         h.rt.relay.stopping.clear()
         assert await h.rt.relay.run_once() == 5  # due now, not two minutes later

@@ -213,7 +213,7 @@ class TestOrders:
             await h.deliver()
             assert figures.relayed >= 1
             assert any(missed["id"] in (m.plain_text or "") for m in h.group())
-            health = (await h.web.get("/healthz")).json()
+            health = (await h.web.get("/healthz/details")).json()
             assert "tiktokshop" in health["marketplaces"]
             assert h.tts.app_secret not in json.dumps(health)
 

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from storage import claims, inbox
+from storage import claims, inbox, leases
 from storage.inbox import InboxItem, InboxWriter
 from storage.kv import DbStateStore
 from storage.models import AccessToken
@@ -110,11 +110,15 @@ async def test_claiming_due_events_leases_them(sessions):
     """Claimed events are not handed out again until their lease runs out."""
     async with InboxWriter(sessions) as writer:
         await writer.store([_item("a"), _item("b")])
-    lease = timedelta(minutes=2)
+    # Short and real: on PostgreSQL leases run out by the database's clock.
+    lease = timedelta(seconds=0.3)
     async with sessions() as session, session.begin():
-        first = await inbox.claim_due(session=session, now=T0, limit=10, lease=lease)
+        first = await leases.claim_due(session=session, now=T0, limit=10, lease=lease, token="a")
     async with sessions() as session, session.begin():
-        second = await inbox.claim_due(session=session, now=T0, limit=10, lease=lease)
+        second = await leases.claim_due(session=session, now=T0, limit=10, lease=lease, token="b")
+    await asyncio.sleep(0.4)
     async with sessions() as session, session.begin():
-        later = await inbox.claim_due(session=session, now=T0 + lease, limit=10, lease=lease)
+        later = await leases.claim_due(
+            session=session, now=T0 + 2 * lease, limit=10, lease=lease, token="c"
+        )
     assert (len(first), len(second), len(later)) == (2, 0, 2)

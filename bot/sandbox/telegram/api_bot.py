@@ -132,11 +132,12 @@ async def get_chat(world: World, params: Params) -> dict[str, Any]:
 
 
 async def get_chat_member(world: World, params: Params) -> dict[str, Any]:
-    """getChatMember: the bot is an administrator; others come from ``add_chat(members=)``."""
+    """getChatMember: the bot is an administrator unless ``set_bot_member`` said otherwise;
+    others come from ``add_chat(members=)``."""
     chat = world.chat(params)
     user_id = params.require_int("user_id")
     if user_id == world.bot_id:
-        status = "administrator"
+        status = world.bot_status.get(chat.id, "administrator")
     elif user_id in chat.members:
         status = chat.members[user_id]
     elif user_id in world.user_names or user_id == chat.id:
@@ -146,6 +147,8 @@ async def get_chat_member(world: World, params: Params) -> dict[str, Any]:
     member: dict[str, Any] = {"status": status, "user": world.user_json(user_id)}
     if status == "administrator":
         member |= dict.fromkeys(_NO_RIGHTS, False) | dict.fromkeys(_RIGHTS, True)
+        if user_id == world.bot_id:
+            member |= world.bot_rights.get(chat.id, {})
     elif status == "creator":
         member["is_anonymous"] = False
     elif status == "kicked":

@@ -65,6 +65,8 @@ _UNIMPLEMENTED_NAMES = (
     "editGeneralForumTopic closeGeneralForumTopic reopenGeneralForumTopic "
     "unpinAllForumTopicMessages getForumTopicIconStickers logOut close"
 )
+# Methods that post or change messages: the ones a demoted bot may no longer call.
+POSTING = ("send", "edit", "create", "copy", "forward", "pin")
 UNIMPLEMENTED = frozenset(_UNIMPLEMENTED_NAMES.split())
 _CANONICAL = {name.lower(): name for name in [*HANDLERS, *UNIMPLEMENTED]}  # case-insensitive
 
@@ -91,7 +93,8 @@ class FakeTelegram:
         )
         self.flood = FloodControl(clock, group_limit_per_minute)
         self.calls: list[Call] = []
-        self._failures: dict[str, list[ApiError]] = {}
+        self._failures: dict[str, list[ApiError | None]] = {}
+        self.revoked = False  # the token was revoked in @BotFather: every call answers 401
         methods = ["GET", "POST"]
         self.app = Starlette(
             routes=[
@@ -130,13 +133,24 @@ class FakeTelegram:
         if handler is None:
             raise ApiError(404, "Not Found")
         failures = self._failures.get(method)
-        if failures:
-            raise failures.pop(0)
+        failure = failures.pop(0) if failures else None
+        if failure is not None:
+            raise failure
         chat_id = params.values.get("chat_id")
         chat_id = chat_id if isinstance(chat_id, int) and not isinstance(chat_id, bool) else None
         chat = self.world.chats.get(chat_id or 0)
+        if self.revoked:
+            raise ApiError(401, "Unauthorized")
         if chat is not None and chat.kicked:
             raise kicked_error(chat)
+        if chat is not None and chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
+        if chat is not None and not chat.can_send and method.startswith(POSTING):
+            raise bad_request("not enough rights to send text messages to the chat")
         if self.enforce_limits:
             self.flood.check(method, chat_id)
         result = await handler(self.world, params)
@@ -170,21 +184,48 @@ class FakeTelegram:
         description: str,
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` with this error instead."""
+        """Answer ``times`` calls of ``method`` with this error, once ``after`` more succeed."""
         parameters = None if retry_after is None else {"retry_after": retry_after}
         error = ApiError(error_code, description, parameters)
         self._failures.setdefault(_CANONICAL.get(method.lower(), method), []).extend(
-            [error] * times
+            [None] * after + [error] * times
         )
+
+    def clear_failures(self) -> None:
+        """Telegram is back: forget the scripted errors not used yet."""
+        self._failures.clear()
 
     def delete_topic(self, chat_id: int, thread_id: int) -> None:
         """Delete a topic as a human admin would: later sends there fail."""
         api_topics.delete_topic(self.world, self.world.topics[chat_id, thread_id])
 
+    def set_bot_member(self, chat_id: int, status: str = "administrator", **rights: bool) -> None:
+        """What getChatMember answers for the bot: its status and any rights taken away."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unknown member status {status!r}")
+        self.world.bot_status[chat_id] = status
+        self.world.bot_rights[chat_id] = dict(rights)
+
     def kick_bot(self, chat_id: int) -> None:
         """Remove the bot from a chat (or have the user block it): later calls answer 403."""
         self.world.chats[chat_id].kicked = True
+
+    def add_bot_back(self, chat_id: int) -> None:
+        """Add the bot to a chat it was removed from."""
+        self.world.chats[chat_id].kicked = False
+
+    def set_bot_can_send(self, chat_id: int, can_send: bool) -> None:
+        """Demote (False) or promote back (True) the bot: posting needs the right to."""
+        self.world.chats[chat_id].can_send = can_send
+
+    def migrate_chat(self, chat_id: int, new_chat_id: int) -> FakeChat:
+        """Upgrade a group to a supergroup: calls to the old id answer with the new one."""
+        old = self.world.chats[chat_id]
+        new = self.add_chat(new_chat_id, old.title, old.is_forum, dict(old.members))
+        old.migrated_to = new_chat_id
+        return new
 
     # -- what people do --------------------------------------------------------------------
 

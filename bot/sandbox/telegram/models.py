@@ -28,6 +28,8 @@ class FakeChat:
     is_forum: bool = False
     members: dict[int, str] = field(default_factory=dict)
     kicked: bool = False
+    can_send: bool = True  # False once an admin took the bot's right to post
+    migrated_to: int | None = None  # the supergroup this group was upgraded to
 
     @property
     def type(self) -> str:

@@ -38,6 +38,9 @@ class World:
         self.updates = UpdateQueue()
         self.webhook = WebhookState()
         self.commands: dict[str, list[dict[str, str]]] = {}
+        # The bot's own membership per chat, when not a full administrator (set_bot_member).
+        self.bot_status: dict[int, str] = {}
+        self.bot_rights: dict[int, dict[str, bool]] = {}
         self._messages: dict[int, dict[int, FakeMessage]] = {}
         self._last_message_id: dict[int, int] = {}
         self._subscribers: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[FakeEvent]]] = []

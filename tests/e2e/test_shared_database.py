@@ -1,0 +1,121 @@
+"""Two tokobot processes on one PostgreSQL database: leases and scheduled jobs.
+
+Two runtimes (two processes, as far as the database can tell) share one PostgreSQL database,
+the strict fake Telegram and the Tokopedia sandbox. A pacer with a gate holds one worker at
+the moment before its Telegram call, where a slow send budget would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.jobs.runner import schedule
+from bot.relay.pacer import GroupPacer
+from bot.sandbox.telegram import FakeTelegram
+from tests.harness import CHAT_ID, SHOP_ID, harness
+
+pytestmark = pytest.mark.postgres
+
+
+class GatedPacer(GroupPacer):
+    """Waits at the gate before every call, as if the group's budget were spent."""
+
+    def __init__(self) -> None:
+        super().__init__(group_limit=10_000, overall_per_second=10_000)
+        self.gate = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def _acquire(self, chat: int | str | None, bulk: bool) -> None:
+        self.waiting.set()
+        await self.gate.wait()
+        await super()._acquire(chat, bulk)
+
+
+def _lease(h, seconds: float) -> None:
+    relay = h.rt.relay
+    relay._config = dataclasses.replace(relay._config, lease=timedelta(seconds=seconds))
+
+
+async def test_an_event_whose_lease_ran_out_is_left_to_the_worker_that_took_it(pg_url):
+    """A stalled worker whose lease expired by the database's clock does not send after all."""
+    fake = FakeTelegram(enforce_limits=False)
+    pacer = GatedPacer()
+    async with (
+        harness(pg_url, fake=fake, pacer=pacer) as a,
+        harness(pg_url, fake=fake, sandbox=a.sandbox, clock=a.clock) as b,
+    ):
+        room = a.sandbox.add_chat(SHOP_ID, 700001, "Budi", "masih ada stok kak?")
+        await a.webhook("chat", room)
+        stalled = asyncio.create_task(a.rt.relay.run_once())
+        await asyncio.wait_for(pacer.waiting.wait(), 10)
+        async with a.rt.engine.begin() as connection:  # a stall longer than the lease
+            await connection.execute(
+                text("UPDATE inbox_event SET lease_until = now() - interval '1 second'")
+            )
+        assert await b.rt.relay.run_once() == 1
+        pacer.gate.set()
+        await asyncio.wait_for(stalled, 10)
+        shown = [m for m in fake.messages(CHAT_ID) if "masih ada stok" in (m.plain_text or "")]
+        assert len(shown) == 1
+
+
+async def test_a_lease_is_renewed_while_its_event_waits_for_the_budget(pg_url):
+    """Waiting three leases long for a send slot, the event stays with its worker."""
+    fake = FakeTelegram(enforce_limits=False)
+    pacer = GatedPacer()
+    async with (
+        harness(pg_url, fake=fake, pacer=pacer) as a,
+        harness(pg_url, fake=fake, sandbox=a.sandbox, clock=a.clock) as b,
+    ):
+        _lease(a, 0.6)
+        room = a.sandbox.add_chat(SHOP_ID, 700001, "Budi", "masih ada stok kak?")
+        await a.webhook("chat", room)
+        waiting = asyncio.create_task(a.rt.relay.run_once())
+        await asyncio.wait_for(pacer.waiting.wait(), 10)
+        for _ in range(9):
+            await asyncio.sleep(0.2)
+            assert await b.rt.relay.run_once() == 0  # still leased: never B's to send
+        pacer.gate.set()
+        assert await asyncio.wait_for(waiting, 10) == 1
+        shown = [m for m in fake.messages(CHAT_ID) if "masih ada stok" in (m.plain_text or "")]
+        assert len(shown) == 1
+
+
+class RecordingJobQueue:
+    """Takes what ``schedule`` registers, so a test can fire a job when it likes."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, object] = {}
+
+    def run_repeating(self, callback, *, name, **_kwargs):
+        self.jobs[name] = callback
+
+    def run_daily(self, callback, *, name, **_kwargs):
+        self.jobs[name] = callback
+
+
+async def test_a_job_fired_by_two_processes_at_once_runs_once(pg_url, caplog):
+    """Reconciliation due in two processes at the same moment runs in one of them."""
+    fake = FakeTelegram(enforce_limits=False)
+    async with (
+        harness(pg_url, fake=fake) as a,
+        harness(pg_url, fake=fake, sandbox=a.sandbox, clock=a.clock) as b,
+    ):
+        queues = [RecordingJobQueue(), RecordingJobQueue()]
+        for queue, h in zip(queues, (a, b), strict=True):
+            schedule(queue, h.rt.services, h.rt.store)
+
+        def said(words: str) -> int:
+            return sum(words in record.getMessage() for record in caplog.records)
+
+        caplog.set_level(logging.INFO)
+        await asyncio.gather(*(queue.jobs["reconcile"](None) for queue in queues))
+        assert (said("reconciliation:"), said("reconcile skipped")) == (1, 1)
+        await queues[1].jobs["reconcile"](None)  # the lock went with the first run
+        assert said("reconciliation:") == 2
