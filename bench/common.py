@@ -32,6 +32,7 @@ def bench_settings(
         telegram_chat_id=CHAT_ID,
         telegram_api_url=telegram_api_url,
         telegram_admin_ids=[ADMIN_ID],
+        marketplaces=["tokopedia"],
         tokopedia_app_id=FS_ID,
         tokopedia_client_id=CLIENT_ID,
         tokopedia_client_secret=CLIENT_SECRET,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import logs
 from bot.config import Settings, describe_errors
+from bot.ops.commands import add_commands, preflight_or_exit
 
 
 def _settings_or_exit() -> Settings:
@@ -26,25 +29,25 @@ def _settings_or_exit() -> Settings:
         raise SystemExit(2) from None
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
+def _logging(verbose: bool, settings: Settings | None = None) -> None:
+    """Text or JSON lines (LOG_FORMAT), with every secret redacted (bot.logs)."""
+    log_format = settings.log_format if settings else os.environ.get("LOG_FORMAT", "text")
+    logs.setup(
         level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        json_lines=log_format == "json",
+        settings=settings,
     )
-    # httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    for chatty in ("apscheduler", "alembic"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
+    preflight_or_exit(settings)
     from bot.app import run  # noqa: PLC0415 - keeps `tokobot --help` fast and settings-free
+    from bot.relay import crashpoints  # noqa: PLC0415
 
-    asyncio.run(run(settings))
-    return 0
+    crashpoints.arm_from_environment()  # test hooks; nothing unless a test set them
+    return asyncio.run(run(settings))
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -67,7 +70,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     from storage.db import make_engine, upgrade  # noqa: PLC0415
 
     async def go() -> None:
@@ -84,7 +87,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _tiktokshop_authorize(args: argparse.Namespace) -> int:
     settings = _settings_or_exit()
-    _logging(args.verbose)
+    _logging(args.verbose, settings)
     if "tiktokshop" not in settings.marketplaces:
         print("tokobot: add tiktokshop to MARKETPLACES first.", file=sys.stderr)  # noqa: T201
         return 2
@@ -105,6 +108,35 @@ def _tiktokshop_authorize(args: argparse.Namespace) -> int:
     print("Send this link to the shop owner (valid 24 hours, single use):")  # noqa: T201
     print(url)  # noqa: T201
     print(f"Redirect URL to set in Partner Center: {base}/oauth/tiktokshop/callback")  # noqa: T201
+    return 0
+
+
+def _events(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    _logging(args.verbose, settings)
+    from bot.clock import system_clock  # noqa: PLC0415
+    from bot.relay.events import list_events, retry_events  # noqa: PLC0415
+    from storage.db import make_engine, make_sessionmaker, upgrade  # noqa: PLC0415
+
+    retry = getattr(args, "events_command", None) == "retry"
+    if retry and (args.event_id is None) == (not args.all):
+        print("tokobot events retry: give one event ID or --all", file=sys.stderr)  # noqa: T201
+        return 2
+
+    async def go() -> list[str]:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            sessions = make_sessionmaker(engine)
+            if not retry:
+                return await list_events(sessions, settings.zone)
+            count = await retry_events(sessions, system_clock(), args.event_id)
+            return [f"{count} event(s) due now; the running bot delivers them"]
+        finally:
+            await engine.dispose()
+
+    for line in asyncio.run(go()):
+        print(line)  # noqa: T201
     return 0
 
 
@@ -132,6 +164,13 @@ def parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=9000)
     sandbox.set_defaults(handler=_sandbox)
+    events = commands.add_parser("events", help="list events waiting or parked; replay them")
+    events.set_defaults(handler=_events)
+    events_commands = events.add_subparsers(dest="events_command", metavar="ACTION")
+    retry = events_commands.add_parser("retry", help="deliver a parked or waiting event now")
+    retry.add_argument("event_id", nargs="?", type=int, metavar="ID", help="the event's id")
+    retry.add_argument("--all", action="store_true", help="every pending and parked event")
+    retry.set_defaults(handler=_events)
     tiktokshop = commands.add_parser(
         "tiktokshop", help="Tokopedia & Shop (TikTok Shop Partner API) seller authorization"
     )
@@ -140,6 +179,7 @@ def parser() -> argparse.ArgumentParser:
         "authorize", help="print the link a shop owner opens to connect their shop"
     )
     authorize.set_defaults(handler=_tiktokshop_authorize)
+    add_commands(commands, tts_commands, _settings_or_exit)
     return top
 
 

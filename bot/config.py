@@ -33,6 +33,11 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "tiktokshop": ("tiktokshop_app_key", "tiktokshop_app_secret", "tiktokshop_service_id"),
 }
 
+MARKETPLACES_CHOICES = (
+    "not set; choose tiktokshop (Tokopedia & Shop, the TikTok Shop Partner API), "
+    "tokopedia (Open Platform apps that still have access), or both: tokopedia,tiktokshop"
+)
+
 
 def _split_ints(value: object) -> object:
     if isinstance(value, str):
@@ -60,7 +65,10 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     telegram_topics: bool = False
 
-    marketplaces: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["tokopedia"])
+    # No default: since the Open Platform closed (30 Sep 2025) neither choice is safe to assume.
+    marketplaces: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validate_default=True
+    )
 
     # Each marketplace's credentials are required only when it is enabled (see _required).
     tokopedia_app_id: int | None = None
@@ -77,6 +85,8 @@ class Settings(BaseSettings):
     tiktokshop_auth_url: str = "https://auth.tiktok-shops.com"
     tiktokshop_authorize_url: str = "https://services.tiktokshop.com/open/authorize"
     public_url: str = ""  # where sellers' browsers reach tokobot (OAuth redirect page)
+    # Lets a monitor outside this machine read /healthz/details and /metrics.
+    health_token: SecretStr | None = None
 
     database_url: str = "sqlite+aiosqlite:///tokobot.db"
     http_host: str = "0.0.0.0"  # noqa: S104 - the webhook receiver must be reachable
@@ -92,6 +102,8 @@ class Settings(BaseSettings):
     reconcile_catchup_hours: int = Field(default=72, ge=1, le=24 * 14)
     summary_time: str = "21:00"
     retention_days: int = Field(default=30, ge=1, le=3650)
+    # text: readable lines; json: one JSON object per line, for log collectors.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("marketplaces", mode="before")
     @classmethod
@@ -103,7 +115,7 @@ class Settings(BaseSettings):
             if unknown:
                 raise ValueError(f"unknown {', '.join(unknown)}; use tokopedia and/or tiktokshop")
             if not value:
-                raise ValueError("enable at least one of tokopedia, tiktokshop")
+                raise ValueError(MARKETPLACES_CHOICES)
         return value
 
     @model_validator(mode="wrap")
@@ -117,7 +129,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             errors = list(exc.errors())
         raw = data if isinstance(data, dict) else {}
-        named = raw.get("marketplaces", "tokopedia")
+        named = raw.get("marketplaces", "")
         names = named.split(",") if isinstance(named, str) else named
         enabled = {str(name).strip().lower() for name in names or ()}
         reported = {error["loc"][0] for error in errors if error["loc"]}

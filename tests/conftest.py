@@ -35,6 +35,7 @@ def make_settings(**overrides: object) -> Settings:
         "telegram_bot_token": "123456:TEST",
         "telegram_chat_id": -1001000000001,
         "telegram_api_url": "http://telegram.test",
+        "marketplaces": "tokopedia",
         "tokopedia_app_id": 13000,
         "tokopedia_client_id": "sandbox-client",
         "tokopedia_client_secret": "sandbox-secret",

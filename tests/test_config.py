@@ -24,9 +24,22 @@ def _run_tokobot(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[s
     )
 
 
-def test_run_without_settings_names_every_missing_variable_and_exits_2(tmp_path):
-    """`tokobot run` on an empty environment lists each required variable, one per line."""
+def test_run_without_marketplaces_names_the_choices_and_exits_2(tmp_path):
+    """With no MARKETPLACES nothing is assumed: the error names every choice."""
     result = _run_tokobot({}, tmp_path)
+    assert result.returncode == 2
+    lines = [line.strip() for line in result.stderr.splitlines()]
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"):
+        assert sum(line.startswith(name) for line in lines) == 1
+    (choice,) = [line for line in lines if line.startswith("MARKETPLACES")]
+    assert "tiktokshop" in choice
+    assert "tokopedia" in choice
+    assert not any(line.startswith("TOKOPEDIA_") for line in lines)
+
+
+def test_run_without_settings_names_every_missing_variable_and_exits_2(tmp_path):
+    """`tokobot run` lists each required variable of the chosen marketplace, one per line."""
+    result = _run_tokobot({"MARKETPLACES": "tokopedia"}, tmp_path)
     assert result.returncode == 2
     for name in (
         "TELEGRAM_BOT_TOKEN",
@@ -49,6 +62,7 @@ def test_invalid_values_are_explained_without_echoing_secrets(tmp_path):
         "TOKOPEDIA_CLIENT_SECRET": "CLIENTSECRETVALUE",
         "TOKOPEDIA_WEBHOOK_SECRET": "WEBHOOKSECRETVALUE",
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.com",
+        "MARKETPLACES": "tokopedia",
     }
     result = _run_tokobot(env, tmp_path)
     assert result.returncode == 2
@@ -65,7 +79,7 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     (tmp_path / ".env").write_text(
         "TELEGRAM_BOT_TOKEN=1:abc\nTELEGRAM_CHAT_ID=-100111\nTOKOPEDIA_APP_ID=13000\n"
         "TOKOPEDIA_CLIENT_ID=from-file\nTOKOPEDIA_CLIENT_SECRET=s\nTOKOPEDIA_WEBHOOK_SECRET=w\n"
-        "TELEGRAM_ADMIN_IDS=1, 2,3\n"
+        "TELEGRAM_ADMIN_IDS=1, 2,3\nMARKETPLACES=tokopedia\n"
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TOKOPEDIA_CLIENT_ID", "from-env")

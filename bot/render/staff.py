@@ -119,6 +119,11 @@ def render_parked_notice(description: str, error: str, *, lang: str) -> Rendered
     )
 
 
+def render_group_moved(old: int, new: int, *, lang: str) -> Rendered:
+    """The staff group became a supergroup: tell the operator the id to configure."""
+    return Rendered(t("group.moved", lang, old=str(old), new=str(new)))
+
+
 def render_authorization(
     change: str,
     shop: str,

@@ -102,8 +102,14 @@ TEXTS: dict[str, str] = {
     "chats.empty": "No buyer chats are waiting for a reply. 👍",
     "parked.text": (
         "⚠️ <b>Could not relay to the group</b>\n{description}\n"
-        "Retried several times; it has been set aside for an admin to check.\n"
+        "Retried for hours; it has been set aside for an admin to check "
+        "(replay it with <code>tokobot events retry</code>).\n"
         "Error: <code>{error}</code>"
+    ),
+    "group.moved": (
+        "ℹ️ This group became a supergroup: tokobot now posts here.\n"
+        "Admin: change <code>TELEGRAM_CHAT_ID</code> from <code>{old}</code> to "
+        "<code>{new}</code> and restart tokobot."
     ),
     "err.not_eligible": (
         "⛔ Not possible for this order right now (its status changed or it is not eligible)."
@@ -164,8 +170,9 @@ TEXTS: dict[str, str] = {
     "reply.too_long": "The reply is too long: {length} characters (at most {max}).",
     "access.not_allowed": "⛔ You are not allowed to do this.",
     "access.anonymous": (
-        "🕶️ Commands from an anonymous admin cannot be recorded under anyone's name. "
-        'Turn off "Remain anonymous" and try again.'
+        "🕶️ Messages sent as a channel or as the group (anonymous admins, automatic "
+        "forwards) run no commands and never reach buyers. Send from your own account; "
+        'admins: turn off "Remain anonymous".'
     ),
     "access.private": "🔒 This bot only serves the shop's staff group.",
     "act.stale": "This button is outdated: the order is now {state}{who}.",

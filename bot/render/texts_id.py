@@ -116,8 +116,14 @@ TEXTS: dict[str, str] = {
     # delivery problems
     "parked.text": (
         "⚠️ <b>Gagal meneruskan ke grup</b>\n{description}\n"
-        "Sudah dicoba beberapa kali; data ini disisihkan untuk diperiksa admin.\n"
+        "Sudah dicoba selama berjam-jam; data ini disisihkan untuk diperiksa admin "
+        "(kirim ulang dengan <code>tokobot events retry</code>).\n"
         "Galat: <code>{error}</code>"
+    ),
+    "group.moved": (
+        "ℹ️ Grup ini sudah menjadi supergrup: tokobot kini mengirim ke sini.\n"
+        "Admin: ubah <code>TELEGRAM_CHAT_ID</code> dari <code>{old}</code> menjadi "
+        "<code>{new}</code> lalu jalankan ulang tokobot."
     ),
     # marketplace errors
     "err.not_eligible": (
@@ -182,8 +188,9 @@ TEXTS: dict[str, str] = {
     # access and buttons
     "access.not_allowed": "⛔ Anda tidak diizinkan melakukan ini.",
     "access.anonymous": (
-        "🕶️ Perintah dari admin anonim tidak bisa dicatat atas nama siapa pun. "
-        'Matikan "Tetap anonim" lalu coba lagi.'
+        "🕶️ Pesan yang dikirim atas nama kanal atau grup (admin anonim, teruskan otomatis) "
+        "tidak menjalankan perintah dan tidak sampai ke pembeli. Kirim dari akun Anda sendiri; "
+        'admin: matikan "Tetap anonim".'
     ),
     "access.private": "🔒 Bot ini hanya melayani grup staf toko.",
     "act.stale": "Tombol ini sudah tidak berlaku: pesanan sekarang {state}{who}.",

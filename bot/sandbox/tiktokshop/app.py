@@ -38,6 +38,8 @@ _ENDPOINTS: list[tuple[str, str, Handler, str]] = [
     ("GET", "/return_refund/202309/reject_reasons", cancellations.reject_reasons, _RR),
 ]  # fmt: skip
 _SHOPS = "/authorization/202309/shops"
+_WEBHOOKS = "/event/202309/webhooks"
+_AUTH_INFO = "seller.authorization.info"
 
 
 def _check_app(ctx: Ctx, grant_type: str) -> None:
@@ -83,6 +85,29 @@ async def authorized_shops(ctx: Ctx) -> object:
     return {"shops": [dict(ctx.state.shops[shop_id]) for shop_id in ctx.grant.shop_ids]}
 
 
+async def shop_webhooks(ctx: Ctx) -> object:
+    """GET /event/202309/webhooks: the address each event type of this shop goes to (§7.1)."""
+    hooks = ctx.state.shop_webhooks.get(ctx.shop_id, {})
+    return {
+        "webhooks": [
+            {"event_type": event_type, "address": address, "create_time": 0, "update_time": 0}
+            for event_type, address in sorted(hooks.items())
+        ]
+    }
+
+
+async def update_shop_webhook(ctx: Ctx) -> object:
+    """PUT /event/202309/webhooks: subscribe one event type of this shop to ``address``."""
+    body = ctx.json_object()
+    address, event_type = body.get("address"), body.get("event_type")
+    if not isinstance(event_type, str) or event_type not in catalogue.EVENT_TYPES:
+        raise invalid_params("event_type is invalid.")
+    if not isinstance(address, str) or not address.startswith("https://") or len(address) > 255:
+        raise invalid_params("address must be an https URL of at most 255 characters.")
+    ctx.state.shop_webhooks.setdefault(ctx.shop_id, {})[event_type] = address
+    return {}
+
+
 def _pattern(template: str, *, any_version: bool) -> re.Pattern[str]:
     parts = []
     for segment in template.strip("/").split("/"):
@@ -97,7 +122,7 @@ def _pattern(template: str, *, any_version: bool) -> re.Pattern[str]:
 
 _KNOWN = [
     (_pattern(path, any_version=False), _pattern(path, any_version=True))
-    for path in (_SHOPS, *(endpoint[1] for endpoint in _ENDPOINTS))
+    for path in (_SHOPS, _WEBHOOKS, *(endpoint[1] for endpoint in _ENDPOINTS))
 ]
 
 
@@ -123,9 +148,11 @@ def create_app(state: TikTokSandboxState) -> Starlette:
             _SHOPS,
             authorized_shops,
             method="GET",
-            scope="seller.authorization.info",
+            scope=_AUTH_INFO,
             shop="forbidden",
         ),
+        route(state, _WEBHOOKS, shop_webhooks, method="GET", scope=_AUTH_INFO),
+        route(state, _WEBHOOKS, update_shop_webhook, method="PUT", scope=_AUTH_INFO),
     ]
     for method, path, handler, scope in _ENDPOINTS:
         routes.append(route(state, path, handler, method=method, scope=scope))

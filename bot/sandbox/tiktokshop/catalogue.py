@@ -51,6 +51,21 @@ SCOPES = (
     "seller.customer_service",
 )
 
+# Event API names of the webhook topics the simulator knows (§7.4).
+EVENT_TYPES = frozenset(
+    {
+        "ORDER_STATUS_CHANGE",
+        "RECIPIENT_ADDRESS_UPDATE",
+        "PACKAGE_UPDATE",
+        "SELLER_DEAUTHORIZATION",
+        "UPCOMING_AUTHORIZATION_EXPIRATION",
+        "CANCELLATION_STATUS_CHANGE",
+        "RETURN_STATUS_CHANGE",
+        "NEW_CONVERSATION",
+        "NEW_MESSAGE",
+    }
+)
+
 # Cancellation statuses of webhook 11 and Search Cancellations (§7.4, §10.2).
 PENDING = "CANCELLATION_REQUEST_PENDING"
 SUCCESS = "CANCELLATION_REQUEST_SUCCESS"

@@ -50,6 +50,8 @@ class TikTokSandboxState:
         # Doc: the refresh token lives as long as the seller's grant (~365 days, UNCONFIRMED).
         self.refresh_ttl = refresh_ttl
         self.shops: dict[str, JsonDict] = {}
+        # Event API subscriptions: shop id -> event type -> address (§7.1).
+        self.shop_webhooks: dict[str, dict[str, str]] = {}
         self.shop_im_users: dict[str, str] = {}
         self.buyers: dict[str, Buyer] = {}
         self.orders: dict[str, JsonDict] = {}
