@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.render.catalogue import t
 from bot.staff import buyer_replies, lookups
 from bot.staff.common import append_result
-from handlers.common import actor_of, answer, pressed_of, say
+from handlers.common import actor_of, answer, pressed_of, say, send_listing
 from handlers.messages import report
 from storage.links import ButtonMeaning
 
@@ -18,17 +18,7 @@ async def cmd_chats(update: Update, context: Context) -> None:
     services = context.services
     message = update.effective_message
     assert message is not None
-    listing = await lookups.waiting_chats(services)
-    await services.sender.send(
-        message.chat.id,
-        listing.rendered,
-        marketplace="",
-        shop_id="",
-        scopes=listing.scopes,
-        reply_to=message.message_id,
-        bulk=False,
-        thread_id=message.message_thread_id if message.is_topic_message else None,
-    )
+    await send_listing(services, message, await lookups.waiting_chats(services))
 
 
 async def cmd_reply(update: Update, context: Context) -> None:

@@ -14,6 +14,7 @@ from bot.render.catalogue import t
 from bot.render.formatting import visible_text
 from bot.staff.common import Actor, Pressed, may_decide
 from bot.staff.decisions import Decision, show_on_pressed
+from bot.staff.lookups import Listing
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,20 @@ async def say(
         thread_id=message.message_thread_id if message.is_topic_message else None,
         reply_to=message.message_id if quote else None,
         bulk=False,
+    )
+
+
+async def send_listing(services: Services, message: Message, listing: Listing) -> None:
+    """Answer a list command with a listing whose buttons belong to several shops."""
+    await services.sender.send(
+        message.chat.id,
+        listing.rendered,
+        marketplace="",
+        shop_id="",
+        scopes=listing.scopes,
+        reply_to=message.message_id,
+        bulk=False,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
     )
 
 

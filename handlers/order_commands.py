@@ -7,7 +7,7 @@ from telegram import Message, Update
 from bot.context import Context
 from bot.render.catalogue import t
 from bot.staff import cards, decisions, lookups, rejects
-from handlers.common import answer, permitted, pressed_of, say
+from handlers.common import answer, permitted, pressed_of, say, send_listing
 from storage.links import ButtonMeaning
 
 
@@ -56,17 +56,7 @@ async def cmd_orders(update: Update, context: Context) -> None:
     services = context.services
     message = update.effective_message
     assert message is not None
-    listing = await lookups.waiting_orders(services)
-    await services.sender.send(
-        message.chat.id,
-        listing.rendered,
-        marketplace="",
-        shop_id="",
-        scopes=listing.scopes,
-        reply_to=message.message_id,
-        bulk=False,
-        thread_id=message.message_thread_id if message.is_topic_message else None,
-    )
+    await send_listing(services, message, await lookups.waiting_orders(services))
 
 
 async def on_order_button(update: Update, context: Context, meaning: ButtonMeaning) -> None:

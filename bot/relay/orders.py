@@ -176,22 +176,7 @@ class OrderDelivery(EventDelivery):
 
     async def _post_alert(self, event_id: int, order: Order, alert: Outgoing) -> None:
         ids = await self._sender.post_step(self._config.chat_id, alert, Step(event_id, "alert"))
-        async with self._sessions() as session, session.begin():
-            row = await orders.get_order(
-                session=session, marketplace=order.marketplace.value, order_id=order.order_id
-            )
-            if row is not None:
-                orders.set_alert(row=row, chat_id=self._group(), message_id=ids[-1])
-                orders.set_shown(row=row, status_code=order.status.code)
-            await self._record(
-                session,
-                event_id,
-                ids,
-                LinkKind.ORDER,
-                marketplace=order.marketplace.value,
-                shop_id=order.shop_id,
-                ref=order.order_id,
-            )
+        await self._shown(event_id, order, ids, alert=True)
 
     async def _edit_alert(self, message_id: int, alert: Outgoing, step: Step) -> None:
         try:
@@ -214,11 +199,17 @@ class OrderDelivery(EventDelivery):
         ids = await self._sender.post_step(
             self._config.chat_id, update, Step(event_id, "update"), reply_to=reply_to
         )
+        await self._shown(event_id, order, ids, alert=False)
+
+    async def _shown(self, event_id: int, order: Order, ids: list[int], *, alert: bool) -> None:
+        """Record what the group now shows of the order, and close the event, in one commit."""
         async with self._sessions() as session, session.begin():
             row = await orders.get_order(
                 session=session, marketplace=order.marketplace.value, order_id=order.order_id
             )
             if row is not None:
+                if alert:
+                    orders.set_alert(row=row, chat_id=self._group(), message_id=ids[-1])
                 orders.set_shown(row=row, status_code=order.status.code)
             await self._record(
                 session,
