@@ -239,6 +239,9 @@ class StaffReply(SQLModel, table=True):
     actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     actor_name: str = Field(default="", max_length=200)
     error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # How many of its ordered parts have arrived (a long reply is split to fit the platform's
+    # limit): a retry after a partial failure starts from here and never resends a part.
+    parts_sent: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     updated_at: datetime = _ts()
 
 

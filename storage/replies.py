@@ -64,6 +64,17 @@ async def retake(*, session: AsyncSession, reply_id: int, now: datetime) -> bool
     return retaken == 1
 
 
+async def record_part(
+    *, session: AsyncSession, reply_id: int, parts_sent: int, now: datetime
+) -> None:
+    """Note that the first ``parts_sent`` parts of a split reply have arrived."""
+    await session.execute(
+        update(StaffReply)
+        .where(col(StaffReply.id) == reply_id)
+        .values(parts_sent=parts_sent, updated_at=now)
+    )
+
+
 async def settle(
     *, session: AsyncSession, reply_id: int, status: str, error: str, now: datetime
 ) -> None:

@@ -15,6 +15,7 @@ from bot.context import Services
 from bot.domain.errors import ErrorKind, MarketplaceError
 from bot.domain.values import Conversation, MarketplaceName
 from bot.domain.vocab import LinkKind
+from bot.marketplaces.text_split import SplitsReplies
 from bot.render.base import error_text
 from bot.render.catalogue import t
 from bot.staff import prompts, rejects
@@ -194,7 +195,7 @@ async def send_reply(
     if not fresh:
         return _known_reply(services, row.status, row.id)
     assert row.id is not None
-    return await _deliver_reply(services, actor, row.id, target, text)
+    return await _deliver_reply(services, actor, row.id, target, text, done=0)
 
 
 def _known_reply(services: Services, status: str, reply_id: int | None) -> Result:
@@ -218,7 +219,7 @@ async def retry_reply(services: Services, actor: Actor, reply_id: int) -> Result
     if not won:
         return _known_reply(services, row.status, reply_id)
     target = ReplyTarget(row.marketplace, row.shop_id, row.conversation_id)
-    return await _deliver_reply(services, actor, reply_id, target, row.text)
+    return await _deliver_reply(services, actor, reply_id, target, row.text, done=row.parts_sent)
 
 
 async def _conversation(services: Services, target: ReplyTarget) -> Conversation:
@@ -239,17 +240,24 @@ async def _conversation(services: Services, target: ReplyTarget) -> Conversation
 
 
 async def _deliver_reply(
-    services: Services, actor: Actor, reply_id: int, target: ReplyTarget, text: str
+    services: Services, actor: Actor, reply_id: int, target: ReplyTarget, text: str, *, done: int
 ) -> Result:
+    """Send the parts not yet sent (``done`` arrived before), each recorded as it arrives."""
     marketplace = services.marketplaces[target.marketplace]
     conversation = await _conversation(services, target)
+    parts = marketplace.reply_parts(text) if isinstance(marketplace, SplitsReplies) else [text]
     status, error = "sent", ""
     result: Result
     try:
-        await marketplace.send_reply(conversation, text)
+        for index in range(done, len(parts)):
+            await marketplace.send_reply(conversation, parts[index])
+            if len(parts) > 1:
+                await _record_part(services, reply_id, index + 1)
         result = Result(Status.DONE, t("reply.sent", services.lang), reply_id)
     except MarketplaceError as exc:
         error = f"{exc.code} {exc.detail}".strip() or exc.kind.value
+        if len(parts) > 1:  # says which message of a split reply did not go
+            error = f"part {index + 1}/{len(parts)}: {error}"
         if exc.kind is ErrorKind.OUTCOME_UNKNOWN:
             status = "unknown"
             result = Result(Status.UNKNOWN, error_text(exc.kind, lang=services.lang))
@@ -259,6 +267,13 @@ async def _deliver_reply(
             result = Result(Status.FAILED, text_, reply_id)
     await _settle(services, actor, reply_id, target, text, status, error)
     return result
+
+
+async def _record_part(services: Services, reply_id: int, parts_sent: int) -> None:
+    async with services.sessions() as session, session.begin():
+        await replies.record_part(
+            session=session, reply_id=reply_id, parts_sent=parts_sent, now=services.clock()
+        )
 
 
 async def _settle(

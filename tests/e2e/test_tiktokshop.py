@@ -13,7 +13,7 @@ from bot.jobs.token_refresh import refresh_tokens
 from bot.relay.pacer import GroupPacer
 from bot.sandbox.telegram import FakeTelegram
 from storage.models import MarketplaceState, ShopRow
-from tests.harness import TTS_SHOP_ID, harness
+from tests.harness import ADMIN_ID, CHAT_ID, TTS_SHOP_ID, harness
 
 BOTH = "tokopedia,tiktokshop"
 
@@ -101,6 +101,21 @@ class TestWebhooks:
             assert first.json()["stored"] == 1
             assert again.json()["duplicates"] == 1
 
+    async def test_tokopedia_mirror_notification_is_acknowledged_and_shows_nothing(
+        self, sqlite_url
+    ):
+        """Type 35 (shop mirrored onto Tokopedia) is signed and accepted, and ignored."""
+        async with harness(sqlite_url, marketplaces=BOTH) as h:
+            await _connected(h)
+            before = len(h.group())
+            body = h.tts.webhook_body(35)
+            assert "shop_id" not in body
+            response = await h.post_tts(body)
+            assert response.status_code == 200, response.text
+            assert response.json()["stored"] == 0
+            assert await h.deliver() == 0
+            assert len(h.group()) == before
+
     async def test_chat_relayed_then_reply_delivered_and_echo_ignored(self, sqlite_url):
         """A buyer message shows the buyer's name; a reply reaches the conversation once."""
         async with harness(sqlite_url, marketplaces=BOTH) as h:
@@ -121,17 +136,45 @@ class TestWebhooks:
             assert (await h.post_tts(echo)).json()["stored"] == 0
             assert await h.deliver() == 0
 
-    async def test_reply_over_2000_characters_is_refused_before_sending(self, sqlite_url):
-        """Tokopedia & Shop takes at most 2000 characters; staff are told, nothing is sent."""
+    async def test_reply_over_2000_characters_goes_as_ordered_parts_with_one_thumbs_up(
+        self, sqlite_url
+    ):
+        """A TEXT message holds 2000 characters: a longer reply is split at sentence ends."""
         async with harness(sqlite_url, marketplaces=BOTH) as h:
             await _connected(h)
             conversation = h.tts.add_conversation(TTS_SHOP_ID, "Dewi")
             h.tts.buyer_says(conversation, "halo")
             await h.post_tts(h.tts.webhook_body(14, conversation_id=conversation))
             await h.deliver()
-            await h.say("x" * 2001, reply_to=h.last().message_id)
-            assert h.tts.sent_messages == []
-            assert "2000" in h.last().plain_text
+            text = "Pesanan kakak sudah kami kirim hari ini. " * 100  # 4,100 characters
+            mid = await h.say(text, reply_to=h.last().message_id)
+            sent = [m["content"] for m in h.tts.sent_messages]
+            assert [len(part) for part in sent] == [1967, 1967, 164]
+            assert " ".join(sent) == text
+            staff = next(m for m in h.fake.messages(CHAT_ID) if m.message_id == mid)
+            assert staff.reactions == ("👍",)
+
+    async def test_partly_sent_reply_retry_sends_only_the_missing_parts(self, sqlite_url):
+        """Part 2 of 3 is refused: Retry sends parts 2 and 3 once, never part 1 again."""
+        async with harness(sqlite_url, marketplaces=BOTH) as h:
+            await _connected(h)
+            conversation = h.tts.add_conversation(TTS_SHOP_ID, "Dewi")
+            h.tts.buyer_says(conversation, "halo")
+            await h.post_tts(h.tts.webhook_body(14, conversation_id=conversation))
+            await h.deliver()
+            first, second, third = ("a" * 1999 + ".", "b" * 1990 + " whatsapp.", "c" * 10)
+            h.tts.sensitive_words = ["whatsapp"]
+            mid = await h.say(f"{first} {second}\n{third}", reply_to=h.last().message_id)
+            assert [m["content"] for m in h.tts.sent_messages] == [first]
+            failure = h.last()
+            staff = next(m for m in h.fake.messages(CHAT_ID) if m.message_id == mid)
+            assert staff.reactions != ("👍",)
+            h.tts.sensitive_words = []  # the word is allowed after all (a stricter list)
+            data = h.button(failure, "Kirim ulang")
+            h.fake.user_presses(CHAT_ID, ADMIN_ID, failure.message_id, data)
+            h.fake.user_presses(CHAT_ID, ADMIN_ID, failure.message_id, data)
+            await h.updates()
+            assert [m["content"] for m in h.tts.sent_messages] == [first, second, third]
 
 
 class TestOrders:

@@ -462,9 +462,28 @@ async def test_read_marks_every_buyer_message_read(api, state):
     cid = state.add_conversation(SHOP_ID, "Fajar")
     state.buyer_says(cid, "Halo")
     state.buyer_says(cid, "Min?")
-    await api.ok("POST", f"{CS}/{cid}/messages/read", body={})
+    await api.ok("POST", f"{CS}/{cid}/messages/read")
     data = await api.ok("GET", CS, {"page_size": "5"})
     assert data["conversations"][0]["unread_count"] == 0
+
+
+async def test_read_and_approve_refuse_a_body_and_check_the_empty_body_signature(api, state):
+    """Read Message and Approve take no body (as the official SDK sends them): a `{}` body is
+    refused, and a sign computed over `{}` does not match an empty body that was sent."""
+    cid = state.add_conversation(SHOP_ID, "Fajar")
+    state.buyer_says(cid, "Halo")
+    order = state.add_order(SHOP_ID)
+    cancel_id = state.request_cancellation(order["id"], "x")
+    read, approve = f"{CS}/{cid}/messages/read", f"{RR}/cancellations/{cancel_id}/approve"
+    for path in (read, approve):
+        assert code_of(await api.call("POST", path, body={})) == 36009004
+        assert code_of(await api.call("POST", path, body={}, sent_body=b"")) == 106001
+    assert state.conversations[cid].unread_count == 1
+    assert state.cancellations[cancel_id].status == "CANCELLATION_REQUEST_PENDING"
+    await api.ok("POST", read)
+    await api.ok("POST", approve, {"idempotency_key": "k-1"})
+    assert state.conversations[cid].unread_count == 0
+    assert order["status"] == "CANCELLED"
 
 
 async def test_send_text_message_appears_as_the_shop(api, state):

@@ -282,6 +282,20 @@ class TestParseOtherTopics:
         """Return status (12) and other topics are accepted and ignored."""
         assert parse(market, "webhook_return_status.json") == []
 
+    @pytest.mark.parametrize("status", ["MIRRORED", "ROLLED_BACK", "CANCELED"])
+    def test_tokopedia_mirror_is_acknowledged_and_ignored(self, market, status):
+        """Type 35 has no top-level shop_id (seller_open_id instead); it is not refused, and
+        it shows staff nothing: the mirrored shop's orders and chats come as types 1 and 14."""
+        body = {
+            "type": 35,
+            "tts_notification_id": "7327112393057371910",
+            "seller_open_id": "GCP_XF90igAAAABh00qsWgtvOiGFNqyubMt3",
+            "timestamp": int(RECEIVED.timestamp()),
+            "data": {"tts_shop_id": SHOP_ID, "mirror_status": status, "update_time": 1},
+        }
+        raw = json.dumps(body).encode()
+        assert market.parse_webhook("", raw, RECEIVED) == []
+
     def test_deauthorization(self, market):
         """Type 6 says the seller removed tokobot, without the word TikTok."""
         (parsed,) = parse(market, "webhook_seller_deauthorization.json")

@@ -32,11 +32,12 @@ from bot.domain.values import (
     Shop,
 )
 from bot.marketplaces import StateStore, WebhookPayloadError
+from bot.marketplaces.text_split import split_text
 from bot.marketplaces.wire import parsing, storable
 
 from . import signer
 from .buyers import Buyer, BuyerDirectory
-from .client import TikTokShopClient, check_text
+from .client import TEXT_MAX, TikTokShopClient, check_text
 from .errors import (
     InvalidRequest,
     NotFound,
@@ -207,6 +208,10 @@ class TikTokShopMarketplace:
         return message.model_copy(
             update={"conversation": completed, "avatar_url": message.avatar_url or buyer.avatar}
         )
+
+    def reply_parts(self, text: str) -> list[str]:
+        """A TEXT message holds 2,000 characters; a longer reply goes as several, in order."""
+        return split_text(text, TEXT_MAX)
 
     async def send_reply(self, conversation: Conversation, text: str) -> SentReply:
         with as_marketplace_errors():

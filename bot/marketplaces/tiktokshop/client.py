@@ -183,9 +183,13 @@ class TikTokShopClient(Transport):
             raise OutcomeUnknown(0, "Send Message answered without a message_id") from None
 
     async def mark_read(self, shop_id: str, conversation_id: str) -> None:
-        """Read Message: marks every buyer message in the conversation as read."""
+        """Read Message: marks every buyer message in the conversation as read.
+
+        No body at all, signed over the empty body, as the official SDK, EcomPHP and easycb
+        send it; a ``{}`` body would be signed and sent as two extra bytes the API never asked for.
+        """
         path = READ_PATH.format(conversation_id=path_id(conversation_id, "conversation"))
-        await self._call("POST", path, shop_id=shop_id, body={})
+        await self._call("POST", path, shop_id=shop_id)
 
     async def create_conversation(self, shop_id: str, buyer_user_id: str) -> str:
         """Create Conversation with an order's buyer (``user_id``); reopens an existing one."""
@@ -275,10 +279,13 @@ class TikTokShopClient(Transport):
     async def approve_cancellation(
         self, shop_id: str, cancel_id: str, *, idempotency_key: str
     ) -> None:
-        """Approve Cancellation; the key makes a retried approval harmless."""
+        """Approve Cancellation; the key makes a retried approval harmless.
+
+        No body, signed over the empty body, as the official SDK sends it (see ``mark_read``).
+        """
         path = APPROVE_PATH.format(cancel_id=path_id(cancel_id, "cancel id"))
         params = {"idempotency_key": _key(idempotency_key)}
-        await self._call("POST", path, shop_id=shop_id, params=params, body={})
+        await self._call("POST", path, shop_id=shop_id, params=params)
 
     async def get_reject_reasons(self, shop_id: str, cancel_id: str) -> list[PlatformReason]:
         """Get Reject Reasons for one request, in Indonesian (call it before each rejection)."""

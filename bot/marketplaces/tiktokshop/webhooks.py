@@ -12,7 +12,9 @@ raw body}`` for topics whose payload has none. Handled types:
     6   deauthorization   AuthorizationChanged("revoked")
     7   expiring          AuthorizationChanged("expiring", expires_at=expiration_time)
 
-Every other type (13 agent joined, 3, 4, 12, 35 ...) is acknowledged and ignored.
+    35  Tokopedia mirror  recognised and ignored on purpose (see TOKOPEDIA_MIRROR)
+
+Every other type (13 agent joined, 3, 4, 12 ...) is acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ from .models import (
 PENDING = "CANCELLATION_REQUEST_PENDING"
 CANCELLED_STATUSES = frozenset({"CANCELLATION_REQUEST_SUCCESS", "CANCELLATION_REQUEST_COMPLETE"})
 HANDLED_TYPES = frozenset({1, 6, 7, 11, 14})
+# Type 35 (Indonesia only, doc §3 and §7.4): a shop born on TikTok was mirrored onto the
+# Tokopedia storefront, or the mirror was rolled back or cancelled. It changes where buyers
+# see the shop, not what staff do: Tokopedia buyers' orders and chats of a mirrored shop come
+# through the same order (1) and message (14) topics. It carries ``seller_open_id`` and
+# ``data.tts_shop_id`` instead of a top-level ``shop_id``, so it must be recognised before
+# the shop_id check, or a legitimate push would be answered 400 and retried for ever.
+TOKOPEDIA_MIRROR = 35
 # The signature covers the body but no time or nonce (doc §7.2), so a captured notification
 # would verify for ever: one that would store an event must have been pushed ("timestamp")
 # within this window of its arrival, or it is refused as a possible replay. A retry that
@@ -86,6 +95,8 @@ def _check_push_time(pushed_at: datetime | None, received_at: datetime) -> None:
 
 
 def _event(hook: WebhookEnvelope, received_at: datetime) -> MarketplaceEvent | None:
+    if hook.type == TOKOPEDIA_MIRROR:
+        return None  # nothing for staff, on purpose (see TOKOPEDIA_MIRROR)
     if hook.type not in HANDLED_TYPES:
         return None
     if not hook.shop_id:

@@ -89,7 +89,7 @@ async def search(ctx: Ctx) -> object:
 async def approve(ctx: Ctx) -> object:
     """POST /return_refund/202309/cancellations/{cancel_id}/approve[?idempotency_key]."""
     cancel = _cancellation(ctx, ctx.path("cancel_id"))
-    ctx.json_object()
+    ctx.no_body()
 
     def run() -> JsonDict:
         status = ctx.state.orders[cancel.order_id]["status"]

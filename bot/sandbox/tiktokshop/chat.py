@@ -119,7 +119,7 @@ async def send_message(ctx: Ctx) -> object:
 async def read_messages(ctx: Ctx) -> object:
     """POST .../conversations/{id}/messages/read: every buyer message becomes read."""
     conv = _conversation(ctx)
-    ctx.json_object()
+    ctx.no_body()
     conv.read_ids.update(m["id"] for m in conv.messages if m["sender"]["role"] == "BUYER")
     return {}
 

@@ -94,6 +94,15 @@ class Ctx:
             raise invalid_params("The request body must be a JSON object.")
         return self.body
 
+    def no_body(self) -> None:
+        """Refuse a body on an endpoint documented without one (Read Message, Approve).
+
+        The official SDK sends nothing there and signs the empty body; a client that sends
+        `{}` is signing and sending something the API does not expect.
+        """
+        if self.raw:
+            raise invalid_params("This endpoint takes no request body.")
+
     def page(self, maximum: int) -> tuple[int, int]:
         """(offset, page_size) from the required `page_size` and optional `page_token`."""
         raw_size = self.query("page_size")
