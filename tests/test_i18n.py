@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 import string
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -124,7 +126,7 @@ class TestT:
     def test_plain_drops_markup(self) -> None:
         """t_plain gives plain text with raw values for button labels and toasts."""
         assert t_plain("reply.prompt", "id", buyer="<Budi>") == (
-            "✍️ Tulis balasan untuk <Budi> dengan me-reply pesan ini."
+            "✍️ Tulis balasan untuk <Budi> dengan membalas pesan ini."
         )
         assert "/order <invoice>" in t_plain("help.text", "en")
 
@@ -173,3 +175,98 @@ class TestDurations:
             format_duration(delta, lang="id"),
             format_duration(delta, lang="en"),
         )
+
+
+# --- no English words in Indonesian text ------------------------------------------------------
+
+# Common English words that have an everyday Indonesian word staff would rather read.
+_ENGLISH = frozenset(
+    """event events pending order orders failed fail error errors retry retrying delivered
+    deliver sent send sending queue queued waiting wait reply replied cancel cancelled
+    canceled accept accepted reject rejected shipped shipping buyer buyers seller shop
+    done success unknown message messages today yesterday hours minutes the and of
+    with from not please new items update updated loading offline online connected
+    disconnected tip health stock click here next back settings""".split()  # noqa: SIM905
+)
+# Proper names stay as they are; commands are stripped before the scan.
+_ALLOWED = ("Tokopedia & Shop", "Tokopedia &amp; Shop", "Seller Center")
+# Words that mark a string as Indonesian text (the demo page mixes code and Indonesian).
+_INDONESIAN = frozenset(
+    """yang dan menunggu pesan kirim pembeli pesanan belum sudah tidak gagal langsung sebagai
+    baru toko balas diterima dikirim untuk atau buat mencoba lagi terputus ulang
+    dibatalkan penjual""".split()  # noqa: SIM905
+)
+_DEMO = Path(__file__).parent.parent / "bot" / "demo"
+
+
+def _english_words(text: str) -> list[str]:
+    for name in _ALLOWED:
+        text = text.replace(name, "")
+    # Markup, placeholders, /commands, entities and links are not words staff read.
+    text = re.sub(r"<code>.*?</code>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>|\$?\{[^}]*\}|/[a-z_]+|&[a-z]+;|https?://\S+", " ", text)
+    return [w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in _ENGLISH]
+
+
+def _looks_indonesian(text: str) -> bool:
+    return bool({w.lower() for w in re.findall(r"[A-Za-z]+", text)} & _INDONESIAN)
+
+
+class _PageText(HTMLParser):
+    """The text a visitor reads on the page: text nodes and label-like attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in {"script", "style"}
+        readable = {"title", "placeholder", "aria-label", "alt", "value"}
+        self.texts += [value for name, value in attrs if name in readable and value]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in {"script", "style"}
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.texts.append(data)
+
+
+def _demo_strings() -> list[str]:
+    """The demo page's Indonesian strings: Python constants, the page and its script."""
+    found: list[str] = []
+    for path in sorted(_DEMO.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.append(node.value)
+    page = _PageText()
+    page.feed((_DEMO / "static" / "index.html").read_text(encoding="utf-8"))
+    found += page.texts
+    script = (_DEMO / "static" / "demo.js").read_text(encoding="utf-8")
+    for raw in script.splitlines():
+        line = re.sub(r"\$\{[^}]*\}", "", raw)
+        found += [m.group(2) for m in re.finditer(r"([\"'`])((?:(?!\1).)*)\1", line)]
+    return [text for text in found if _looks_indonesian(text)]
+
+
+class TestIndonesianIsIndonesian:
+    def test_the_scan_catches_english(self) -> None:
+        """The scan itself finds the English that slipped into an Indonesian sentence."""
+        assert _english_words("tokobot: 52 event menunggu kirim") == ["event"]
+        assert _english_words("Pesanan <b>{order}</b> · /orders · Tokopedia &amp; Shop") == []
+
+    @pytest.mark.parametrize("key", sorted(CATALOGUE["id"]))
+    def test_catalogue(self, key: str) -> None:
+        """Indonesian staff texts use Indonesian words, not English ones."""
+        assert _english_words(CATALOGUE["id"][key]) == []
+
+    def test_buyer_texts(self) -> None:
+        """The texts sent to buyers are Indonesian throughout."""
+        assert [w for text in BUYER_REJECT_TEXTS.values() for w in _english_words(text)] == []
+
+    def test_demo_page(self) -> None:
+        """The demo page's Indonesian strings (header, badges, hints) are Indonesian too."""
+        strings = _demo_strings()
+        assert len(strings) > 20  # the scan found the page's texts at all
+        assert {text: _english_words(text) for text in strings if _english_words(text)} == {}

@@ -177,7 +177,7 @@ class TestOrderAlert:
     def test_full_alert_in_indonesian(self) -> None:
         """The alert lists items, total, shipping, deadline and status, escaped."""
         rendered = render_order_alert(
-            make_order(buyer_platform="Tokopedia app"), "o-1", lang="id", tz=JAKARTA
+            make_order(buyer_platform="android", shipping=18000), "o-1", lang="id", tz=JAKARTA
         )
         assert rendered.text == (
             "🛒 <b>Pesanan baru</b> · Toko Maju (Tokopedia)\n"
@@ -186,9 +186,10 @@ class TestOrderAlert:
             "• 2 × Kaos Polos Hitam — Rp150.000 (@Rp75.000)\n"
             "   📝 <i>ukuran L</i>\n"
             "• 1 × Topi &lt;Rimba&gt; &amp; Co — Rp50.000\n"
+            "🚚 Ongkos kirim Rp18.000\n"
             "💰 Total <b>Rp218.000</b>\n"
             "🚚 JNE REG · 📍 Jakarta Selatan\n"
-            "📱 Dari Tokopedia app\n"
+            "📱 Dari Aplikasi Android\n"
             "⏰ Terima sebelum <b>27 Nov 2026 12:15 WIB</b>\n"
             "Status: ⏳ <b>Menunggu diterima</b>"
         )
@@ -275,6 +276,91 @@ class TestOrderAlert:
         visible = check(render_order_alert(order, "o", lang="id", tz=JAKARTA))
         assert "\n\n" not in visible
         assert "🚚" not in visible
+
+
+class TestOrderDetails:
+    """Status, money and platform lines read the way the marketplace's own app does."""
+
+    def _tiktok(self, state: OrderState = OrderState.AWAITING_ACCEPTANCE) -> Order:
+        return make_order(
+            state,
+            marketplace="tiktokshop",
+            status=OrderStatus(code="AWAITING_SHIPMENT", state=state),
+            needs_accept=False,
+            accept_deadline=None,
+        )
+
+    @pytest.mark.parametrize(
+        ("lang", "line"), [("id", "Status: 📦 Perlu dikirim"), ("en", "Status: 📦 To ship")]
+    )
+    def test_marketplace_without_accept_step_says_to_ship(self, lang: str, line: str) -> None:
+        """A Tokopedia & Shop order has no accept step: it is "Perlu dikirim", not waiting."""
+        visible = check(render_order_alert(self._tiktok(), "o", lang=lang, tz=JAKARTA))
+        assert visible.endswith(line)
+        assert "Menunggu" not in visible
+        assert "Awaiting" not in visible
+
+    def test_status_update_to_ship(self) -> None:
+        """A status webhook back to AWAITING_SHIPMENT reads "Perlu dikirim" too."""
+        status = OrderStatus(code="AWAITING_SHIPMENT", state=OrderState.AWAITING_ACCEPTANCE)
+        rendered = render_status_update(self._tiktok(), status, lang="id", tz=JAKARTA)
+        assert rendered.text.endswith("→ 📦 <b>Perlu dikirim</b>")
+
+    def test_tokopedia_still_waits_for_acceptance(self) -> None:
+        """Tokopedia keeps its accept step and its text."""
+        visible = check(render_order_alert(make_order(), "o", lang="id", tz=JAKARTA))
+        assert visible.endswith("Status: ⏳ Menunggu diterima")
+        assert state_label(OrderState.AWAITING_ACCEPTANCE, lang="id") == "Menunggu diterima"
+
+    @pytest.mark.parametrize("lang", ["id", "en"])
+    def test_shipping_and_discount_make_the_total_add_up(self, lang: str) -> None:
+        """One Rp18.000 item with Rp14.000 shipping and Rp2.000 off: all three shown."""
+        line = OrderLine(product_id="1", name="Kaos", quantity=1, unit_price=18000,
+                         total_price=18000)  # fmt: skip
+        order = make_order(lines=(line,), total=30000, shipping=14000, discount=2000)
+        visible = check(render_order_alert(order, "o", lang=lang, tz=JAKARTA))
+        shipping, discount = {"id": ("Ongkos kirim", "Diskon"), "en": ("Shipping", "Discount")}[
+            lang
+        ]
+        assert f"🚚 {shipping} Rp14.000\n🏷️ {discount} −Rp2.000\n💰 Total Rp30.000" in visible
+
+    def test_no_shipping_line_when_unknown(self) -> None:
+        """Without shipping or discount figures there is no empty money line."""
+        visible = check(render_order_alert(make_order(), "o", lang="id", tz=JAKARTA))
+        assert "Ongkos kirim" not in visible
+        assert "Diskon" not in visible
+
+    @pytest.mark.parametrize(
+        ("raw", "lang", "shown"),
+        [
+            ("android", "id", "📱 Dari Aplikasi Android"),
+            ("ANDROID", "en", "📱 Via Android app"),
+            ("ios", "id", "📱 Dari Aplikasi iOS"),
+            ("desktop", "id", "📱 Dari Web"),
+            ("mweb", "en", "📱 Via Mobile web"),
+            ("Tokopedia & Shop", "id", "📱 Dari Tokopedia & Shop"),
+        ],
+    )  # fmt: skip
+    def test_platform_in_words(self, raw: str, lang: str, shown: str) -> None:
+        """Staff read where the buyer ordered from, not the raw device value."""
+        visible = check(render_order_alert(make_order(buyer_platform=raw), "o", lang=lang,
+                                           tz=JAKARTA))  # fmt: skip
+        assert shown in visible
+
+    @pytest.mark.parametrize("raw", ["unknown", "0", "some_new_app", "  "])
+    def test_meaningless_platform_is_left_out(self, raw: str) -> None:
+        """A raw code we cannot put into words is not shown at all."""
+        visible = check(render_order_alert(make_order(buyer_platform=raw), "o", lang="id",
+                                           tz=JAKARTA))  # fmt: skip
+        assert "📱" not in visible
+
+    def test_chat_platform_in_words(self) -> None:
+        """A buyer chat from the Android app says so in words."""
+        msg = BuyerMessage(
+            conversation=make_conversation(buyer_platform="android"), text="Halo", received_at=NOW
+        )
+        visible = check(render_buyer_message(msg, "T", "c", lang="id", tz=JAKARTA))
+        assert "📱 Dari Aplikasi Android" in visible
 
 
 class TestStatusUpdate:

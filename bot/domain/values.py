@@ -105,7 +105,9 @@ class Order(_Model):
     invoice: str
     status: OrderStatus
     lines: tuple[OrderLine, ...] = ()
-    total: int = 0
+    total: int = 0  # what the buyer pays: the lines, plus shipping, less discount
+    shipping: int = 0  # shipping (and its insurance) inside ``total``, where known
+    discount: int = 0  # vouchers/discounts taken off ``total``, where known
     shop_name: str = ""
     buyer_name: str = ""
     courier: str = ""

@@ -10,6 +10,7 @@ the buttons on the last chunk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,8 +79,45 @@ def buyer_label(name: str, lang: str) -> str:
     return clip(name.strip(), NAME_MAX) or t_plain("common.buyer", lang)
 
 
-def state_label(state: OrderState, *, lang: str, code: str = "") -> str:
-    """An order state in words (plain text), e.g. "Dikirim"; ``code`` names an OTHER status."""
+# Raw device values the marketplaces send (Tokopedia's ``device_type``), as text keys.
+_DEVICES = {
+    "android": "platform.android",
+    "ios": "platform.ios",
+    "iphone": "platform.ios",
+    "ipad": "platform.ios",
+    "web": "platform.web",
+    "desktop": "platform.web",
+    "pc": "platform.web",
+    "mweb": "platform.mobile_web",
+    "mobile_web": "platform.mobile_web",
+    "mobile-web": "platform.mobile_web",
+}
+_RAW_CODE = re.compile(r"[a-z0-9_\-]+")
+
+
+def platform_label(raw: str, *, lang: str) -> str:
+    """Where the buyer ordered or chats from (plain text), e.g. "android" -> "Aplikasi Android".
+
+    A raw code we do not know ("unknown", "0", "xyz_app") means nothing to staff: "" then.
+    Labels an adapter already made readable ("Tokopedia & Shop") are kept.
+    """
+    text = raw.strip()
+    key = _DEVICES.get(text.lower())
+    if key is not None:
+        return t_plain(key, lang)
+    if not text or _RAW_CODE.fullmatch(text):
+        return ""
+    return clip(text, NAME_MAX)
+
+
+def state_label(state: OrderState, *, lang: str, code: str = "", needs_accept: bool = True) -> str:
+    """An order state in words (plain text), e.g. "Dikirim"; ``code`` names an OTHER status.
+
+    Where the marketplace has no accept step (``needs_accept`` False) a new paid order is
+    not "waiting to be accepted" but "to ship", as the seller's own app calls it.
+    """
+    if state is OrderState.AWAITING_ACCEPTANCE and not needs_accept:
+        return t_plain("state.to_ship", lang)
     return t_plain(f"state.{state.value}", lang, code=code or "?")
 
 

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from bot.domain.values import BuyerMessage, Conversation
 from bot.domain.vocab import ButtonAction
 from bot.render.base import (
-    NAME_MAX,
     Button,
     Rendered,
     button_rows,
     buyer_label,
     marketplace_label,
+    platform_label,
     shop_label,
 )
 from bot.render.catalogue import format_datetime, format_duration, format_time, t, t_plain
@@ -65,8 +65,9 @@ def render_buyer_message(
         lines.append(_attachment(msg, lang))
     if body or not msg.attachment_kind:
         lines.append(f"<blockquote>{body}</blockquote>" if body else t("chat.empty", lang))
-    if conv.buyer_platform.strip():
-        lines.append(t("order.platform", lang, platform=clip(conv.buyer_platform, NAME_MAX)))
+    platform = platform_label(conv.buyer_platform, lang=lang)
+    if platform:
+        lines.append(t("order.platform", lang, platform=platform))
     lines.append(t("chat.footer", lang, time=format_datetime(msg.received_at, tz, lang=lang)))
     button = Button(t_plain("btn.reply", lang), ButtonAction.REPLY, ref)
     return Rendered("\n".join(lines), ((button,),))

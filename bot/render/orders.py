@@ -22,6 +22,7 @@ from bot.render.base import (
     Rendered,
     button_rows,
     buyer_label,
+    platform_label,
     shop_label,
     state_label,
 )
@@ -58,8 +59,12 @@ _STATE_EMOJI = {
 }
 
 
-def _status(state: OrderState, code: str, lang: str) -> Html:
-    return Html(f"{_STATE_EMOJI[state]} <b>{escape(state_label(state, lang=lang, code=code))}</b>")
+def _status(order: Order, status: OrderStatus, lang: str) -> Html:
+    state = status.state
+    # Without an accept step the order is simply due to be shipped.
+    emoji = "📦" if state is OrderState.AWAITING_ACCEPTANCE and not order.needs_accept else None
+    label = state_label(state, lang=lang, code=status.code, needs_accept=order.needs_accept)
+    return Html(f"{emoji or _STATE_EMOJI[state]} <b>{escape(label)}</b>")
 
 
 def _order_lines(order: Order, lang: str) -> list[str]:
@@ -112,10 +117,16 @@ def _order_text(
     if order.buyer_name.strip():
         lines.append(t("order.buyer", lang, buyer=buyer_label(order.buyer_name, lang)))
     lines += _order_lines(order, lang)
+    # Shipping and discount on their own lines, so the lines add up to the total.
+    if order.shipping > 0:
+        lines.append(t("order.shipping_cost", lang, amount=rupiah(order.shipping)))
+    if order.discount > 0:
+        lines.append(t("order.discount", lang, amount=rupiah(order.discount)))
     lines.append(t("order.total", lang, total=rupiah(order.total)))
     lines += _shipping(order, lang)
-    if order.buyer_platform.strip():
-        lines.append(t("order.platform", lang, platform=clip(order.buyer_platform, NAME_MAX)))
+    platform = platform_label(order.buyer_platform, lang=lang)
+    if platform:
+        lines.append(t("order.platform", lang, platform=platform))
     waiting = state in {OrderState.UNPAID, OrderState.AWAITING_ACCEPTANCE}
     if order.accept_deadline is not None and waiting and outcome is None:
         deadline = format_datetime(order.accept_deadline, tz, lang=lang)
@@ -124,7 +135,7 @@ def _order_text(
         deadline = format_datetime(order.ship_deadline, tz, lang=lang)
         lines.append(t("order.ship_deadline", lang, deadline=deadline))
     if outcome is None or state is not OrderState.AWAITING_ACCEPTANCE:  # else stale: omit
-        lines.append(t("order.status", lang, status=_status(state, order.status.code, lang)))
+        lines.append(t("order.status", lang, status=_status(order, order.status, lang)))
     if outcome is not None:
         lines.append(outcome_line(outcome, lang=lang, tz=tz))
     return "\n".join(lines)
@@ -177,7 +188,7 @@ def render_status_update(
             "status.update",
             lang,
             invoice=order.invoice,
-            status=_status(status.state, status.code, lang),
+            status=_status(order, status, lang),
         )
     )
 

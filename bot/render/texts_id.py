@@ -15,12 +15,12 @@ _COMMANDS = """\
 /order &lt;invoice&gt; — tampilkan kartu pesanan
 /accept &lt;invoice&gt; — terima pesanan
 /reject &lt;invoice&gt; — tolak pesanan
-/reply &lt;chat&gt; &lt;teks&gt; — balas pembeli tanpa me-reply pesannya
+/reply &lt;chat&gt; &lt;teks&gt; — balas pembeli tanpa menekan Balas pada pesannya
 /audit &lt;invoice&gt; — riwayat tindakan staf
 /summary — ringkasan pesanan dan chat
 /help — bantuan ini
 
-Tip: untuk membalas pembeli, cukup <i>reply</i> pesan chat yang diteruskan bot."""
+Kiat: untuk membalas pembeli, cukup <i>Balas</i> pesan chat yang diteruskan bot."""
 
 TEXTS: dict[str, str] = {
     # dates and durations
@@ -37,6 +37,7 @@ TEXTS: dict[str, str] = {
     # order states
     "state.unpaid": "Belum dibayar",
     "state.awaiting_acceptance": "Menunggu diterima",
+    "state.to_ship": "Perlu dikirim",
     "state.accepted": "Diproses",
     "state.shipping": "Dikirim",
     "state.delivered": "Sampai di tujuan",
@@ -83,12 +84,18 @@ TEXTS: dict[str, str] = {
     "order.line_each": "• {quantity} × {name} — {price} (@{unit})",
     "order.line_note": "   📝 <i>{note}</i>",
     "order.more_lines": "• … dan {count} produk lainnya",
+    "order.shipping_cost": "🚚 Ongkos kirim {amount}",
+    "order.discount": "🏷️ Diskon −{amount}",
     "order.total": "💰 Total <b>{total}</b>",
     "order.courier": "🚚 {courier}",
     "order.city": "📍 {city}",
     "order.deadline": "⏰ Terima sebelum <b>{deadline}</b>",
     "order.ship_deadline": "🚚 Kirim sebelum <b>{deadline}</b> (lewat itu dibatalkan otomatis)",
     "order.platform": "📱 Dari {platform}",
+    "platform.android": "Aplikasi Android",
+    "platform.ios": "Aplikasi iOS",
+    "platform.web": "Web",
+    "platform.mobile_web": "Web seluler",
     "order.status": "Status: {status}",
     "order.not_found": "🔍 Pesanan tidak ditemukan.",
     # outcomes
@@ -158,15 +165,15 @@ TEXTS: dict[str, str] = {
     # reject flow
     "reject.pick": "❌ Pilih alasan penolakan:",
     "reject.confirm": "Alasan: {reason}\nPesan: {text}",
-    "reject.ask_reason": "✍️ Reply pesan ini dengan alasan untuk pembeli (maks. 490 karakter).",
+    "reject.ask_reason": "✍️ Balas pesan ini dengan alasan untuk pembeli (maks. 490 karakter).",
     "reject.ask_close": (
-        "🗓️ Toko tutup sampai kapan? Reply pesan ini dengan tanggal buka lagi (DD/MM/YYYY) "
+        "🗓️ Toko tutup sampai kapan? Balas pesan ini dengan tanggal buka lagi (DD/MM/YYYY) "
         "lalu catatan untuk pembeli, mis. <code>17/05/2027 Libur Lebaran</code>."
     ),
     "reject.bad_close_date": "Tanggal tidak valid. Gunakan format DD/MM/YYYY, mis. 17/05/2027.",
     "reject.bad_code": "Kode alasan tidak dikenal. Pilihan: {codes}",
     # replies to buyers
-    "reply.prompt": "✍️ Tulis balasan untuk <b>{buyer}</b> dengan me-reply pesan ini.",
+    "reply.prompt": "✍️ Tulis balasan untuk <b>{buyer}</b> dengan membalas pesan ini.",
     "reply.sent": "✅ Terkirim ke pembeli.",
     "reply.already_sent": "✅ Balasan ini sudah terkirim.",
     "reply.in_progress": "⏳ Balasan ini sedang dikirim.",
@@ -182,7 +189,7 @@ TEXTS: dict[str, str] = {
     "versi pertama.",
     "reply.text_only": "Hanya pesan teks yang bisa dikirim ke pembeli.",
     "reply.needs_target": (
-        "Untuk membalas pembeli, reply pesan chat yang diteruskan bot atau tekan tombol Balas."
+        "Untuk membalas pembeli, balas pesan chat yang diteruskan bot atau tekan tombol Balas."
     ),
     "reply.too_long": "Balasan terlalu panjang: {length} karakter (maks. {max}).",
     # access and buttons
@@ -202,7 +209,7 @@ TEXTS: dict[str, str] = {
     "audit.title": "🗂️ <b>Riwayat {title}</b>",
     "audit.empty": "🗂️ Belum ada tindakan tercatat untuk {title}.",
     "audit.usage": (
-        "Cara pakai: /audit &lt;nomor invoice&gt;, atau reply pesan yang diteruskan bot "
+        "Cara pakai: /audit &lt;nomor invoice&gt;, atau balas pesan yang diteruskan bot "
         "dengan /audit."
     ),
     "audit.action.accept": "menerima pesanan",
@@ -252,7 +259,7 @@ TEXTS: dict[str, str] = {
         "mis. <code>/order INV/20261127/MPL/3456789012</code>."
     ),
     "cmd.reply_usage": (
-        "Cara pakai: /reply &lt;chat&gt; &lt;teks&gt;, atau cukup reply pesan chat pembeli."
+        "Cara pakai: /reply &lt;chat&gt; &lt;teks&gt;, atau cukup balas pesan chat pembeli."
     ),
     "help.start": "👋 <b>Halo, saya tokobot.</b>\n"
     "Saya meneruskan chat pembeli dan pesanan baru dari marketplace ke grup ini, "

@@ -93,7 +93,12 @@ async def find_order(
 def stale_result(services: Services, row: OrderRow) -> Result:
     """An already-decided order: say where it stands; nothing was called."""
     order = orders.order_of(row)
-    label = state_label(order.status.state, lang=services.lang, code=order.status.code)
+    label = state_label(
+        order.status.state,
+        lang=services.lang,
+        code=order.status.code,
+        needs_accept=order.needs_accept,
+    )
     who = f" · {row.outcome_by}" if row.outcome_by else ""
     return Result(Status.STALE, t("act.stale", services.lang, state=label, who=who))
 

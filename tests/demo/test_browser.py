@@ -84,6 +84,7 @@ def _tokopedia(page) -> None:
     page.click("#new-order")
     alert = page.locator(".row.bot", has_text="Pesanan baru")
     expect(alert).to_have_count(1)
+    _icons_or_words(page, alert.inner_text())
     alert.locator("button.kb", has_text="Terima").click()
     expect(alert).to_contain_text("Diterima oleh Rina")
     expect(alert.locator("button.kb")).to_have_count(0)
@@ -116,3 +117,12 @@ def _tokopedia_and_shop(page) -> None:
     expect(page.locator("#orders .status").first).to_have_text("Perlu dikirim")
     expect(page.locator(".row.bot", has_text="Pesanan baru")).to_have_count(2)
     assert not re.search(r"tik ?tok", page.inner_text("body"), re.IGNORECASE)
+
+
+def _icons_or_words(page, text: str) -> None:
+    """With a colour emoji font the alert shows its icons; without one, its words only."""
+    no_font = page.evaluate("document.documentElement.classList.contains('no-emoji')")
+    assert "Pesanan baru" in text
+    assert "Terima" in text
+    icons = re.findall(r"[\u2600-\u2bff\U0001f000-\U0001faff]", text)
+    assert (icons == []) == no_font, (no_font, icons)

@@ -219,7 +219,39 @@
     stack.append(bubble);
     if (m.buttons.length) stack.append(renderKeyboard(m));
     row.append(stack);
+    if (NO_EMOJI && m.from.bot) plainText(stack);
     return row;
+  }
+
+  // Without a colour emoji font (README: fonts-noto-color-emoji) icons show as empty boxes.
+  // Every line and button tokobot sends carries words after its icon, so there the icons are
+  // dropped and the words remain; what people typed is left as it is.
+  // Arrows (U+2190–21FF) are in ordinary fonts too, and the page uses them as text.
+  const PICTOGRAPH = /(?![\u2190-\u21FF])\p{Extended_Pictographic}[\uFE0F\u20E3]* ?/gu;
+  const NO_EMOJI = (() => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 24;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    if (!ctx) return false;
+    ctx.font = `20px ${getComputedStyle(document.documentElement).fontFamily}`;
+    ctx.textBaseline = "top";
+    ctx.fillText("\u{1F6D2}", 0, 0); // a shopping cart: coloured only by an emoji font
+    const px = ctx.getImageData(0, 0, 24, 24).data;
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] > 64 && (Math.abs(px[i] - px[i + 1]) > 24 || Math.abs(px[i + 1] - px[i + 2]) > 24)) {
+        return false;
+      }
+    }
+    return true;
+  })();
+  document.documentElement.classList.toggle("no-emoji", NO_EMOJI);
+
+  function plainText(root) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const plain = node.data.replace(PICTOGRAPH, "");
+      if (plain !== node.data) node.data = plain;
+    }
   }
 
   function renderKeyboard(m) {
@@ -440,6 +472,7 @@
   // Button answers appear over the group, like Telegram's; the rest at the page's foot.
   function toast(text, kind, where) {
     const node = el("div", `toast ${kind || "info"}`, text);
+    if (NO_EMOJI) plainText(node); // tokobot's callback answers and the page's own notes
     $(where || "toasts").append(node);
     setTimeout(() => node.classList.add("gone"), kind === "alert" ? 5000 : 3000);
     setTimeout(() => node.remove(), kind === "alert" ? 5600 : 3600);
@@ -467,7 +500,7 @@
     try {
       const health = await (await fetch("/healthz")).json();
       const pending = health.backlog ? health.backlog.pending : 0;
-      sub.dataset.health = pending ? `tokobot: ${pending} event menunggu kirim` : "";
+      sub.dataset.health = pending ? `tokobot: ${pending} pembaruan menunggu dikirim` : "";
     } catch (_) {
       sub.dataset.health = "tokobot tidak menjawab";
     }
@@ -509,13 +542,13 @@
     $("burst").addEventListener("click", async () => {
       const button = $("burst");
       button.disabled = true;
-      button.textContent = "⏳ mengirim 200 pesanan…";
+      button.textContent = NO_EMOJI ? "mengirim 200 pesanan…" : "⏳ mengirim 200 pesanan…";
       try {
         const result = await post("market/burst", { count: 200, market: ui.market });
         toast(`${result.accepted} dari ${result.created} webhook diterima tokobot`, "info");
       } finally {
         button.disabled = false;
-        button.textContent = "⚡ 200 pesanan sekaligus";
+        button.textContent = NO_EMOJI ? "200 pesanan sekaligus" : "⚡ 200 pesanan sekaligus";
       }
     });
     document.querySelectorAll(".switch button").forEach((b) =>
@@ -526,6 +559,7 @@
     document.querySelector(".chat-head .head-text").append(backlog);
   }
 
+  if (NO_EMOJI) plainText(document.body); // the page's own buttons and headings
   wire();
   connect();
   pollHealth();

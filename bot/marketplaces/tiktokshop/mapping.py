@@ -186,6 +186,14 @@ def order_lines(items: Iterable[LineItem]) -> tuple[OrderLine, ...]:
     return tuple(lines)
 
 
+def _discount(order: TtsOrder) -> int:
+    """What was taken off: items + shipping - total; the payment object itemises no more."""
+    payment = order.payment
+    if not payment.total_amount or not payment.sub_total:
+        return 0
+    return max(0, payment.sub_total + payment.shipping_fee - payment.total_amount)
+
+
 def order_from_api(order: TtsOrder, shop_id: str, shop_name: str = "") -> Order:
     lines = order_lines(order.line_items)
     address = order.recipient_address
@@ -197,6 +205,8 @@ def order_from_api(order: TtsOrder, shop_id: str, shop_name: str = "") -> Order:
         status=order_status(order.status),
         lines=lines,
         total=order.payment.total_amount or sum(line.total_price for line in lines),
+        shipping=order.payment.shipping_fee,
+        discount=_discount(order),
         shop_name=shop_name,
         buyer_name=order.buyer_nickname or (address.name if address else ""),
         courier=order.shipping_provider,

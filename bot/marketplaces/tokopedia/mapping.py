@@ -71,6 +71,9 @@ def _order(
         status=order_status(listed.order_status),
         lines=lines,
         total=listed.amt.ttl_amount or sum(line.total_price for line in lines),
+        # amt: ttl_amount = products + shipping + insurance - voucher (doc §6.2).
+        shipping=listed.amt.shipping_cost + listed.amt.insurance_cost,
+        discount=listed.amt.voucher_amount + listed.amt.toppoints_amount,
         shop_name=shop_name,
         # Get Webhook Payload blanks customer.Name but keeps the recipient's (§6.2).
         buyer_name=buyer.name or listed.recipient.name,
@@ -106,6 +109,7 @@ def order_from_detail(detail: OrderDetail, shop_id: str = "") -> Order:
         lines=lines,
         # open_amt is what the buyer pays (items + shipping); item_price is the items alone.
         total=detail.open_amt or detail.item_price or sum(line.total_price for line in lines),
+        shipping=info.shipping_info.shipping_price if detail.open_amt else 0,
         shop_name=detail.shop_info.shop_name,
         buyer_name=detail.buyer_info.buyer_fullname or info.destination.receiver_name,
         courier=info.shipping_info.logistic_name,
