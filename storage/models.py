@@ -253,6 +253,9 @@ class Notice(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     created_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True)
+    # The inbox event that is showing it (a buyer message's identity): its copies, arriving
+    # by webhook and by reconciliation at once, defer to that event instead of racing it.
+    owner_event: int | None = Field(default=None)
 
 
 class ActionClaim(SQLModel, table=True):

@@ -103,8 +103,10 @@ class ChatDelivery(EventDelivery):
                 log.info("dropped an echo of a staff reply in %s", conv)
                 await self._close(session, event_id)
                 return
-            if any([await notices.was_sent(session=session, key=key) for key in identity]):
-                log.info("a message in %s was shown already under another key", conv)
+            if not await notices.claim_identity(
+                session=session, keys=identity, event_id=event_id, now=self._clock()
+            ):
+                log.info("a message in %s is shown by another event", conv)
                 await self._close(session, event_id)
                 return
             row = await conversations.record_buyer_message(
@@ -144,9 +146,6 @@ class ChatDelivery(EventDelivery):
             log.warning("topic %s of %s is gone; opening a new one", thread_id, conv)
             sent = await self._post(outgoing, conv, shop_name, None, step)
         async with self._sessions() as session, session.begin():
-            # The message's identity commits with the event: a copy of it under another
-            # key (the webhook's and reconciliation's) is closed without being shown.
-            await notices.claim_notice(session=session, key=identity[0], now=self._clock())
             await self._record(
                 session,
                 event_id,

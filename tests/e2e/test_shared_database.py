@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from bot.jobs.reconcile import reconcile
 from bot.jobs.runner import schedule
 from bot.relay.pacer import GroupPacer
 from bot.sandbox.telegram import FakeTelegram
@@ -119,3 +120,30 @@ async def test_a_job_fired_by_two_processes_at_once_runs_once(pg_url, caplog):
         assert (said("reconciliation:"), said("reconcile skipped")) == (1, 1)
         await queues[1].jobs["reconcile"](None)  # the lock went with the first run
         assert said("reconciliation:") == 2
+
+
+async def test_a_message_brought_by_poll_and_webhook_to_two_processes_is_shown_once(pg_url):
+    """Reconciliation in one process and the late webhook in another deliver one message once.
+
+    This is the race the three-process bench caught (4 of 600 chats shown twice): process A
+    is posting the copy its reconciliation found when the webhook's copy reaches process B.
+    """
+    fake = FakeTelegram(enforce_limits=False)
+    pacer = GatedPacer()
+    async with (
+        harness(pg_url, fake=fake, pacer=pacer) as a,
+        harness(pg_url, fake=fake, sandbox=a.sandbox, clock=a.clock) as b,
+    ):
+        await reconcile(a.rt.services, a.rt.store, a.clock.now)  # sets the cursor
+        room = a.sandbox.add_chat(SHOP_ID, 700002, "Dewi", "warna merah masih ada?")
+        a.clock.advance(seconds=20)
+        assert (await reconcile(a.rt.services, a.rt.store, a.clock.now)).chats_missing == 1
+        posting = asyncio.create_task(a.rt.relay.run_once())
+        await asyncio.wait_for(pacer.waiting.wait(), 10)
+        await b.webhook("chat", room)
+        assert await b.rt.relay.run_once() == 1  # closed: the message is A's to show
+        pacer.gate.set()
+        await asyncio.wait_for(posting, 10)
+        await b.deliver()
+        shown = [m for m in fake.messages(CHAT_ID) if "warna merah" in (m.plain_text or "")]
+        assert len(shown) == 1
