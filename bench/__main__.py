@@ -1,6 +1,7 @@
-"""``python -m bench [--only ingest|burst|fuzz] [-n N] [-c C]``: run, print, save results.
+"""``python -m bench [--only ingest|burst|bulk-accept|fuzz] [-n N] [-c C]``: run, print, save.
 
-Without ``--only`` the performance benchmarks run (ingest, burst); ``fuzz`` runs on its own.
+Without ``--only`` the performance benchmarks run (ingest, burst, bulk-accept); ``fuzz`` runs
+on its own.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.bulk_accept import run_bulk_accept
 from bench.burst import run_burst
+from bench.chat_burst import run_chat_burst
 from bench.fuzz import run_fuzz
 from bench.ingest import run_ingest
 from bench.report import correctness_failures, print_report
@@ -27,7 +30,11 @@ RESULTS = Path(__file__).with_name("results") / "latest.json"
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=["ingest", "burst", "fuzz"], help="run one benchmark")
+    parser.add_argument(
+        "--only",
+        choices=["ingest", "burst", "bulk-accept", "chat-burst", "fuzz"],
+        help="run one benchmark",
+    )
     parser.add_argument("-n", type=int, default=10_000, help="ingest: webhooks per route")
     parser.add_argument("-c", type=int, default=32, help="concurrent connections")
     parser.add_argument("--orders", type=int, default=1_000, help="burst: new orders")
@@ -36,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--bodies", type=int, default=10_000, help="fuzz: signed hostile bodies to send"
+    )
+    parser.add_argument(
+        "--quiet-interval",
+        type=float,
+        default=4.5,
+        help="chat-burst C: seconds between the quiet hour's 30 messages (compressed)",
     )
     parser.add_argument(
         "--no-freeze-gc",
@@ -64,6 +77,10 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         )
     if args.only in (None, "burst"):
         results["burst"] = await run_burst(count=args.orders, concurrency=args.c, limit=args.limit)
+    if args.only in (None, "bulk-accept"):
+        results["bulk_accept"] = await run_bulk_accept(limit=args.limit)
+    if args.only == "chat-burst":
+        results["chat_burst"] = await run_chat_burst(quiet_interval=args.quiet_interval)
     if args.only == "fuzz":
         results["fuzz"] = await run_fuzz(count=args.bodies, concurrency=min(args.c, 16))
     return results
@@ -74,7 +91,9 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     results = asyncio.run(_run(args))
     # The fuzz run is kept apart, so it never replaces the performance figures.
-    saved = RESULTS.with_name("fuzz.json") if args.only == "fuzz" else RESULTS
+    # So are the chat-burst scenarios: a run of their own.
+    apart = {"fuzz": "fuzz.json", "chat-burst": "chat_burst.json"}
+    saved = RESULTS.with_name(apart[args.only]) if args.only in apart else RESULTS
     saved.parent.mkdir(exist_ok=True)
     saved.write_text(json.dumps(results, indent=2) + "\n")
     print_report(results)

@@ -15,7 +15,8 @@ import math
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from sqlmodel import col
 
 from bench.bodies import Webhook, order_webhooks, sandbox_state
 from bench.common import ADMIN_ID, BOT_TOKEN, CHAT_ID, bench_settings, serving
-from bot.app import runtime, started
+from bot.app import Runtime, runtime, started
 from bot.domain.vocab import ButtonAction
 from bot.relay.pacer import GroupPacer
 from bot.render.orders import DIGEST_MAX_ORDERS
@@ -163,6 +164,25 @@ def _floor(count: int, pacer: GroupPacer) -> dict[str, float]:
     }
 
 
+@asynccontextmanager
+async def running_bot(
+    fake: FakeTelegram, state: SandboxState
+) -> AsyncIterator[tuple[Runtime, int]]:
+    """tokobot as ``tokobot run`` starts it, on a throw-away SQLite database, talking to
+    ``fake`` and the Tokopedia sandbox over loopback; yields it and its web port once the
+    start-up reconciliation has polled, so that what a benchmark times is its own load."""
+    with tempfile.TemporaryDirectory(prefix="tokobot-bench-") as tmp:
+        async with serve_telegram(fake) as telegram_url, serving(create_app(state)) as sandbox:
+            settings = bench_settings(
+                database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'tokobot.db'}",
+                telegram_api_url=telegram_url.removesuffix("/bot"),
+                tokopedia_url=f"http://127.0.0.1:{sandbox}",
+            )
+            async with runtime(settings) as rt, started(rt), serving(rt.web) as port:
+                await _after_first_reconcile(state)
+                yield rt, port
+
+
 async def _after_first_reconcile(state: SandboxState, wait: float = 15.0) -> None:
     """Wait for the start-up reconciliation's order poll, so the burst is webhooks alone."""
     deadline = time.monotonic() + wait
@@ -177,29 +197,21 @@ async def run_burst(*, count: int, concurrency: int, limit: float = 300.0) -> di
     fake = FakeTelegram(token=BOT_TOKEN, enforce_limits=True)
     fake.add_chat(CHAT_ID, "Staff Toko Maju", members={ADMIN_ID: "administrator"})
     state = sandbox_state()
-    with tempfile.TemporaryDirectory(prefix="tokobot-bench-") as tmp:
-        async with serve_telegram(fake) as telegram_url, serving(create_app(state)) as sandbox:
-            settings = bench_settings(
-                database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'tokobot.db'}",
-                telegram_api_url=telegram_url.removesuffix("/bot"),
-                tokopedia_url=f"http://127.0.0.1:{sandbox}",
-            )
-            async with runtime(settings) as rt, started(rt), serving(rt.web) as port:
-                await _after_first_reconcile(state)
-                hooks = order_webhooks(state, count, first_id=FIRST_ORDER_ID)
-                expected = {hook.ident for hook in hooks}
-                visible = Visibility(rt.sessions)
-                start = time.monotonic()
-                acked = await _post_all(port, hooks, concurrency)
-                acked_at = time.monotonic() - start
-                while time.monotonic() - start < limit:
-                    await visible.update(fake.calls)
-                    if expected <= visible.first_seen.keys():
-                        break
-                    await asyncio.sleep(POLL_SECONDS)
-                inbox = await _settled_inbox(rt.sessions)
-                retries = rt.pacer.retry_after_seen
-                floor = _floor(count, rt.pacer)
+    async with running_bot(fake, state) as (rt, port):
+        hooks = order_webhooks(state, count, first_id=FIRST_ORDER_ID)
+        expected = {hook.ident for hook in hooks}
+        visible = Visibility(rt.sessions)
+        start = time.monotonic()
+        acked = await _post_all(port, hooks, concurrency)
+        acked_at = time.monotonic() - start
+        while time.monotonic() - start < limit:
+            await visible.update(fake.calls)
+            if expected <= visible.first_seen.keys():
+                break
+            await asyncio.sleep(POLL_SECONDS)
+        inbox = await _settled_inbox(rt.sessions)
+        retries = rt.pacer.retry_after_seen
+        floor = _floor(count, rt.pacer)
     shown = {order: at for order, at in visible.first_seen.items() if order in expected}
     sizes = visible.orders_per_message
     return {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.chat_burst import chat_burst_failures, print_chat_burst
+
 INGEST_RATE = 1_000  # acks/s
 INGEST_P99_MS = 50.0
 INGEST_RATIO = 0.5  # of the bare endpoint
@@ -72,6 +74,33 @@ def _burst(result: dict[str, Any]) -> None:
     )
 
 
+def _bulk_accept(result: dict[str, Any]) -> None:
+    seconds = result["all_accepted_seconds"]
+    print(
+        f"\nbulk-accept: {result['orders_in_digests']} orders in {result['digests']} digests "
+        f"accepted with Terima semua, sandbox ACK limit {result['ack_limit']}"
+    )
+    if seconds is None:
+        print("  NOT all accepted")
+    else:
+        after_yes, floor = result["accepted_after_first_yes_seconds"], result["floor_seconds"]
+        print(
+            f"  all accepted {after_yes:.1f} s after the first Yes "
+            f"({after_yes / floor:.2f}x the ACK limit's floor of {floor:.1f} s); "
+            f"{seconds:.1f} s after the first press"
+        )
+    print(f"  every tally shown after {result['tallies_shown_seconds']} s")
+    print(
+        f"  Telegram: {result['group_messages']} group messages and edits "
+        f"({result['calls_by_method']}), 429s {result['telegram_429']}"
+    )
+    print(
+        f"  marketplace: {result['ack_calls']} ACK calls, {result['marketplace_429']} met a 429; "
+        f"double accepts {result['double_accepts']}, audit entries missing or repeated "
+        f"{result['audit_missing_or_repeated']}"
+    )
+
+
 def _fuzz(result: dict[str, Any]) -> None:
     print(
         f"\nfuzz: {result['hostile']:,} signed hostile bodies and {result['genuine']:,} genuine "
@@ -101,6 +130,10 @@ def print_report(results: dict[str, Any]) -> None:
         _ingest(results["ingest"])
     if "burst" in results:
         _burst(results["burst"])
+    if "bulk_accept" in results:
+        _bulk_accept(results["bulk_accept"])
+    if "chat_burst" in results:
+        print_chat_burst(results["chat_burst"])
     if "fuzz" in results:
         _fuzz(results["fuzz"])
 
@@ -132,4 +165,15 @@ def correctness_failures(results: dict[str, Any]) -> list[str]:
         for key in ("lost", "duplicates", "rate_limited_429"):
             if burst[key]:
                 failures.append(f"burst: {key} = {burst[key]}")
+    chats = results.get("chat_burst")
+    failures += chat_burst_failures(chats) if chats else []
+    bulk = results.get("bulk_accept")
+    return failures + (_bulk_failures(bulk) if bulk else [])
+
+
+def _bulk_failures(bulk: dict[str, Any]) -> list[str]:
+    failures = [] if bulk["all_accepted"] else ["bulk-accept: not every order was accepted"]
+    for key in ("double_accepts", "audit_missing_or_repeated", "telegram_429"):
+        if bulk[key]:
+            failures.append(f"bulk-accept: {key} = {bulk[key]}")
     return failures

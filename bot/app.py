@@ -46,6 +46,7 @@ from bot.metrics import (
     marketplace_hosts,
     watch_audit,
 )
+from bot.relay.away import AwayRules
 from bot.relay.config import RelayConfig
 from bot.relay.health import TelegramHealth
 from bot.relay.pacer import DbSendLog, GroupPacer
@@ -130,6 +131,7 @@ def build_application(
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{settings.telegram_api_url.rstrip('/')}/bot")
+        .base_file_url(f"{settings.telegram_api_url.rstrip('/')}/file/bot")
         .context_types(CONTEXT_TYPES)
         .rate_limiter(pacer)
         .defaults(
@@ -195,9 +197,7 @@ async def runtime(
         ) as http:
             marketplaces = build_marketplaces(settings, http, sessions, clock)
             # The group's budget lives in the database: shared by processes, kept by restarts.
-            pacer = pacer or GroupPacer(
-                log=DbSendLog(sessions), groups=(settings.telegram_chat_id,)
-            )
+            pacer = pacer or GroupPacer(log=DbSendLog(sessions), groups=settings.groups.all)
             application = build_application(
                 settings,
                 pacer=pacer,
@@ -231,6 +231,8 @@ async def runtime(
                     topics=settings.telegram_topics,
                     lang=settings.bot_language,
                     tz=settings.zone,
+                    shop_groups=settings.groups,
+                    away=AwayRules(settings.auto_reply_text, settings.hours, settings.zone),
                 ),
                 health=health,
                 pacer=pacer,

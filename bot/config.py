@@ -18,6 +18,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain import placeholders
+from bot.domain.groups import GroupMap, parse_shop_groups
 from bot.jobs.rules import BusinessHours, parse_business_hours, parse_offsets
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -64,6 +66,10 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     telegram_topics: bool = False
+    # One staff group per shop (bot.domain.groups); shops not listed use TELEGRAM_CHAT_ID.
+    shop_groups: str = ""
+    # Extra groups that take the main group's new work only while its budget is spent.
+    telegram_overflow_chat_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     # No default: since the Open Platform closed (30 Sep 2025) neither choice is safe to assume.
     marketplaces: Annotated[list[str], NoDecode] = Field(
@@ -96,8 +102,13 @@ class Settings(BaseSettings):
 
     accept_reminders: str = "6h,1h"
     chat_reminder_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # A conversation's handler lets go of it after not answering it for this long.
+    claim_release_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     business_hours: str = "mon-sat 08:00-21:00"
     holidays: str = ""
+    # Sent once per conversation and closed period to a buyer who writes outside
+    # BUSINESS_HOURS or on a holiday; "" sends nothing. May name {buyer} and {shop}.
+    auto_reply_text: str = ""
     reconcile_minutes: int = Field(default=5, ge=1, le=24 * 60)
     reconcile_catchup_hours: int = Field(default=72, ge=1, le=24 * 14)
     summary_time: str = "21:00"
@@ -160,6 +171,21 @@ class Settings(BaseSettings):
         parse_business_hours("mon 00:00-01:00", value)
         return value
 
+    @field_validator("auto_reply_text")
+    @classmethod
+    def _auto_reply(cls, value: str) -> str:
+        try:
+            placeholders.check(value)
+        except placeholders.PlaceholderError as exc:
+            known = ", ".join("{" + name + "}" for name in placeholders.KNOWN)
+            raise ValueError(f"unknown placeholder {exc}; use {known}") from None
+        if placeholders.longest_length(value) > placeholders.MESSAGE_MAX:
+            raise ValueError(
+                f"longer than the {placeholders.MESSAGE_MAX} characters one Tokopedia & Shop "
+                "message holds (with the buyer's and shop's names filled in)"
+            )
+        return value
+
     @field_validator("summary_time")
     @classmethod
     def _summary_time(cls, value: str) -> str:
@@ -180,6 +206,33 @@ class Settings(BaseSettings):
         if value >= 0:
             raise ValueError("must be the staff group's id, a negative number like -1001234567890")
         return value
+
+    @field_validator("telegram_overflow_chat_ids", mode="before")
+    @classmethod
+    def _overflow_ids(cls, value: object) -> object:
+        ids = _split_ints(value)
+        if isinstance(ids, list) and any(int(chat) >= 0 for chat in ids):
+            raise ValueError("must be group ids, negative numbers like -1001234567890")
+        return ids
+
+    @field_validator("shop_groups")
+    @classmethod
+    def _shop_groups(cls, value: str) -> str:
+        parse_shop_groups(value)
+        return value
+
+    @model_validator(mode="after")
+    def _distinct_groups(self) -> Settings:
+        shared = set(self.telegram_overflow_chat_ids) & {
+            self.telegram_chat_id,
+            *parse_shop_groups(self.shop_groups).values(),
+        }
+        if shared:
+            raise ValueError(
+                "TELEGRAM_OVERFLOW_CHAT_IDS: an overflow group cannot also be the main group "
+                f"or a shop's group ({', '.join(map(str, sorted(shared)))})"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -227,6 +280,18 @@ class Settings(BaseSettings):
     @property
     def summary_at(self) -> time:
         return time.fromisoformat(self.summary_time)
+
+    @property
+    def groups(self) -> GroupMap:
+        """Which staff group each shop's messages go to, and the overflow groups.
+
+        Built on each use (a few entries): a cached copy would outlive ``model_copy``.
+        """
+        return GroupMap(
+            main=self.telegram_chat_id,
+            shops=parse_shop_groups(self.shop_groups),
+            overflow=tuple(dict.fromkeys(self.telegram_overflow_chat_ids)),
+        )
 
 
 def describe_errors(exc: ValidationError) -> list[str]:

@@ -19,7 +19,18 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from handlers import access, audit, buttons, chats, help, messages, order_commands, summary
+from handlers import (
+    access,
+    assignments,
+    audit,
+    buttons,
+    chats,
+    help,
+    messages,
+    order_commands,
+    summary,
+    templates,
+)
 from handlers.errors import on_error
 
 GATE_GROUP = -1
@@ -28,6 +39,7 @@ COMMANDS = {
     "start": help.cmd_help,
     "help": help.cmd_help,
     "chats": chats.cmd_chats,
+    "mine": assignments.cmd_mine,
     "reply": chats.cmd_reply,
     "orders": order_commands.cmd_orders,
     "order": order_commands.cmd_order,
@@ -35,6 +47,9 @@ COMMANDS = {
     "reject": order_commands.cmd_reject,
     "audit": audit.cmd_audit,
     "summary": summary.cmd_summary,
+    "templates": templates.cmd_templates,
+    "template": templates.cmd_template,
+    "t": templates.cmd_t,
 }
 
 
@@ -45,7 +60,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], settings: S
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback, filters=new_only))
     application.add_handler(CallbackQueryHandler(buttons.on_button))
-    staff_group = filters.Chat(chat_id=settings.telegram_chat_id)
+    # The gate lets only the staff groups through; a group upgraded to a supergroup keeps
+    # working under its new id, which no fixed list of chat ids would know.
+    staff_group = filters.ChatType.GROUPS
     new_text = staff_group & filters.UpdateType.MESSAGE & ~filters.COMMAND
     application.add_handler(MessageHandler(new_text, messages.on_message))
     edited = staff_group & filters.UpdateType.EDITED_MESSAGE

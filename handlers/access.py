@@ -1,4 +1,4 @@
-"""Who tokobot listens to: people in the staff group, and admins in private chats. Nobody else.
+"""Who tokobot listens to: people in a staff group, and admins in private chats. Nobody else.
 
 "People" excludes identities that stand for a chat rather than a person: a message sent as a
 channel or as the group (``sender_chat``; anonymous admins post as 1087968824, channels as
@@ -9,6 +9,7 @@ so it never acts on an order and never reaches a buyer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from telegram import Message, Update
@@ -17,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context
 from bot.render.catalogue import t
+from bot.staff import reach
 from handlers.common import NOT_A_PERSON_IDS, answer, say
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,8 @@ async def gate(update: Update, context: Context) -> None:
     user = update.effective_user
     if chat is None or user is None:
         raise ApplicationHandlerStop
-    in_group = chat.id == services.chat_id
+    # Every configured group (TELEGRAM_CHAT_ID, SHOP_GROUPS, overflow), followed if it moved.
+    in_group = services.home_of(chat.id) is not None
     admin_dm = chat.type == ChatType.PRIVATE and user.id in services.settings.telegram_admin_ids
     message = update.effective_message
     faceless = not_a_person(message, user.id)
@@ -58,6 +61,22 @@ async def gate(update: Update, context: Context) -> None:
     else:
         log.info("ignored an update from chat %s", chat.id)
     raise ApplicationHandlerStop
+
+
+async def order_elsewhere(context: Context, message: Message, refs: Sequence[str]) -> bool:
+    """True, after saying so, when a named order is another staff group's (SHOP_GROUPS)."""
+    refusal = await reach.order_refusal(context.services, message.chat.id, refs)
+    if refusal is not None:
+        await say(context.services, message, refusal.text)
+    return refusal is not None
+
+
+async def chat_elsewhere(context: Context, message: Message, ref: str) -> bool:
+    """True, after saying so, when a named conversation is another staff group's."""
+    refusal = await reach.chat_refusal(context.services, message.chat.id, ref)
+    if refusal is not None:
+        await say(context.services, message, refusal.text)
+    return refusal is not None
 
 
 async def _explain_once_an_hour(context: Context, message: Message | None) -> None:

@@ -7,6 +7,7 @@ from telegram import Update
 from bot.context import Context
 from bot.render.catalogue import t
 from bot.staff import lookups
+from handlers.access import order_elsewhere
 from handlers.common import say
 
 
@@ -16,6 +17,8 @@ async def cmd_audit(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     replied = message.reply_to_message
+    if context.args and await order_elsewhere(context, message, context.args[:1]):
+        return
     rendered = await lookups.audit_trail(
         services,
         order_ref=context.args[0] if context.args else None,

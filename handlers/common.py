@@ -12,7 +12,7 @@ from bot.context import Context, Services
 from bot.render.base import Button, Rendered
 from bot.render.catalogue import t
 from bot.render.formatting import visible_text
-from bot.staff.common import Actor, Pressed, may_decide
+from bot.staff.common import Actor, Pressed, Result, may_decide
 from bot.staff.decisions import Decision, show_on_pressed
 from bot.staff.lookups import Listing
 
@@ -60,6 +60,12 @@ async def answer(
         log.info("callback answer failed: %s", exc)
 
 
+async def answer_result(services: Services, query: CallbackQuery, result: Result) -> None:
+    """Answer a press with how it went. Anything but done is shown as an alert, which stays
+    until dismissed: a toast that vanishes is easily missed when the action did not happen."""
+    await answer(services, query, result.text, alert=not result.done)
+
+
 async def say(
     services: Services,
     message: Message,
@@ -99,7 +105,7 @@ async def finish_press(update: Update, context: Context, decision: Decision) -> 
     assert update.callback_query is not None
     services = context.services
     result = decision.result
-    await answer(services, update.callback_query, result.text, alert=not result.done)
+    await answer_result(services, update.callback_query, result)
     await show_on_pressed(services, decision, pressed_of(update))
 
 

@@ -11,7 +11,7 @@ from bot.context import Context, Services
 from bot.domain.vocab import ButtonAction
 from bot.render.base import Button
 from bot.render.catalogue import t, t_plain
-from bot.staff import buyer_replies
+from bot.staff import buyer_replies, media_replies
 from bot.staff.common import Result, Status
 from handlers.common import actor_of, answer, pressed_of, say
 from storage.links import ButtonMeaning
@@ -48,11 +48,38 @@ async def on_message(update: Update, context: Context) -> None:
     if message is None or user is None:
         return
     services = context.services
-    result = await buyer_replies.handle_message(
-        services, actor_of(user), staff_message_of(message), message.text or ""
-    )
+    media = media_of(message)
+    if media is not None:
+        result = await media_replies.handle_media(
+            services, actor_of(user), staff_message_of(message), media
+        )
+    else:
+        result = await buyer_replies.handle_message(
+            services, actor_of(user), staff_message_of(message), message.text or ""
+        )
     if result is not None:
         await report(services, message, result)
+
+
+_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def media_of(message: Message) -> media_replies.StaffMedia | None:
+    """What a non-text staff message carries; a picture sent as a file counts as a photo."""
+    caption = message.caption or ""
+    if message.photo:
+        largest = message.photo[-1]
+        return media_replies.StaffMedia("photo", largest.file_id, largest.file_size, caption)
+    document = message.document
+    if document is not None and (document.mime_type or "") in _IMAGE_TYPES:
+        return media_replies.StaffMedia("photo", document.file_id, document.file_size, caption)
+    kinds = (
+        ("sticker", message.sticker),
+        ("voice", message.voice or message.audio),
+        ("video", message.video or message.video_note or message.animation),
+        ("document", document),
+    )
+    return next((media_replies.StaffMedia(kind) for kind, found in kinds if found), None)
 
 
 async def report(services: Services, message: Message, result: Result) -> None:

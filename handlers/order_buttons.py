@@ -7,7 +7,7 @@ from telegram import Update
 
 from bot.context import Context
 from bot.staff import decisions, rejects
-from handlers.common import actor_of, answer, finish_press, permitted, pressed_of
+from handlers.common import actor_of, answer, answer_result, finish_press, permitted, pressed_of
 from storage.links import ButtonMeaning
 
 
@@ -28,7 +28,7 @@ async def on_reject(update: Update, context: Context, meaning: ButtonMeaning) ->
     if actor is None:
         return
     result = await rejects.open_picker(context.services, meaning, pressed_of(update))
-    await answer(context.services, update.callback_query, result.text, alert=not result.done)
+    await answer_result(context.services, update.callback_query, result)
 
 
 async def on_reject_code(update: Update, context: Context, meaning: ButtonMeaning) -> None:
@@ -38,7 +38,7 @@ async def on_reject_code(update: Update, context: Context, meaning: ButtonMeanin
     if actor is None:
         return
     result = await rejects.pick_reason(context.services, actor, meaning, pressed_of(update))
-    await answer(context.services, update.callback_query, result.text, alert=not result.done)
+    await answer_result(context.services, update.callback_query, result)
 
 
 async def on_reject_back(update: Update, context: Context, meaning: ButtonMeaning) -> None:

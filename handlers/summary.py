@@ -14,5 +14,6 @@ async def cmd_summary(update: Update, context: Context) -> None:
     if message is None:
         return
     services = context.services
-    rendered = await summary_rendered(services, services.clock())
+    # In a staff group: that group's shops (SHOP_GROUPS); in an admin's private chat: all.
+    rendered = await summary_rendered(services, services.clock(), services.scope(message.chat.id))
     await say(services, message, rendered.text)

@@ -87,3 +87,12 @@ async def release(*, session: AsyncSession, key: str) -> None:
     await session.execute(
         update(ActionClaim).where(col(ActionClaim.key) == key).values(state="released")
     )
+
+
+async def touch(*, session: AsyncSession, key: str, now: datetime) -> None:
+    """A long action is still going: keep its claim from looking stale."""
+    await session.execute(
+        update(ActionClaim)
+        .where(col(ActionClaim.key) == key, col(ActionClaim.state) == "running")
+        .values(claimed_at=now)
+    )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from bot.domain.groups import ShopScope
 from bot.domain.values import Conversation, MarketplaceName
 from storage.models import ConversationRow
+from storage.scopes import in_scope
 
 
 def conversation_of(row: ConversationRow) -> Conversation:
@@ -66,8 +68,25 @@ async def record_buyer_message(
     return row
 
 
-async def find_by_thread(*, session: AsyncSession, thread_id: int) -> ConversationRow | None:
+async def find_by_thread(
+    *,
+    session: AsyncSession,
+    thread_id: int,
+    group_chat_id: int | None = None,
+    main_group: bool = True,
+) -> ConversationRow | None:
+    """The conversation whose forum topic this is, in the group ``group_chat_id``.
+
+    Topic ids are numbered per group, so the group is part of the question. Rows from
+    before groups were recorded (NULL) lived in the main group: they count when
+    ``main_group`` says the group asked about is the main one.
+    """
     query = select(ConversationRow).where(col(ConversationRow.thread_id) == thread_id)
+    if group_chat_id is not None:
+        in_group = col(ConversationRow.group_chat_id) == group_chat_id
+        if main_group:
+            in_group = or_(in_group, col(ConversationRow.group_chat_id).is_(None))
+        query = query.where(in_group)
     return (await session.execute(query)).scalars().first()
 
 
@@ -86,11 +105,27 @@ async def mark_answered(
     return waited_since
 
 
-async def waiting(*, session: AsyncSession, limit: int = 30) -> list[ConversationRow]:
+async def announced(*, session: AsyncSession, limit: int) -> list[ConversationRow]:
+    """Conversations announced in a chat digest whose own topic is still to be opened."""
+    query = (
+        select(ConversationRow)
+        .where(col(ConversationRow.topic_announced_id).is_not(None))
+        .order_by(col(ConversationRow.last_buyer_at), col(ConversationRow.id))
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def waiting(
+    *, session: AsyncSession, limit: int = 30, scope: ShopScope | None = None
+) -> list[ConversationRow]:
     """Conversations whose latest buyer message has no staff answer, oldest first."""
     query = (
         select(ConversationRow)
-        .where(col(ConversationRow.waiting_since).is_not(None))
+        .where(
+            col(ConversationRow.waiting_since).is_not(None),
+            in_scope(scope, col(ConversationRow.marketplace), col(ConversationRow.shop_id)),
+        )
         .order_by(col(ConversationRow.waiting_since), col(ConversationRow.id))
         .limit(limit)
     )

@@ -118,6 +118,11 @@ class ConversationRow(SQLModel, table=True):
     buyer_id: str = Field(default="", max_length=60)
     buyer_name: str = Field(default="", max_length=200)
     thread_id: int | None = None  # forum topic, in topic mode
+    # Topic mode under backlog: announced in the General topic by this chat digest message;
+    # its own topic is opened once the group's budget allows.
+    topic_announced_id: int | None = None
+    # The staff group it was first shown in (its topic is there): later messages follow it.
+    group_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     last_buyer_at: datetime | None = _ts(nullable=True)
     last_buyer_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     waiting_since: datetime | None = _ts(nullable=True, index=True)  # unanswered since
@@ -143,10 +148,43 @@ class OrderRow(SQLModel, table=True):
     alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     alert_message_id: int | None = None
     in_digest: bool = False
+    # The staff group it was first shown in: its updates, reminders and notices follow it.
+    group_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     # The status the staff group has been shown, apart from the marketplace's (status_code):
     # set in the commit that closes the event showing it, so a retry still sees the change.
     shown_status_code: str = Field(default="", max_length=40)
     outcome: str = Field(default="", max_length=30)  # accepted / rejected / ...
+    outcome_by: str = Field(default="", max_length=200)
+    outcome_at: datetime | None = _ts(nullable=True)
+    outcome_detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class ReturnRow(SQLModel, table=True):
+    """A buyer's return or refund request, its Telegram alert and staff's answer.
+
+    ``outcome_status`` is the request's status the answer was given at: a request answered
+    when asked may wait for the seller again once the parcel is back.
+    """
+
+    __tablename__ = "return_request"
+    __table_args__ = (UniqueConstraint("marketplace", "return_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    return_id: str = Field(max_length=60)
+    order_id: str = Field(max_length=40, index=True)
+    status_code: str = Field(default="", max_length=60)
+    awaiting_seller: bool = Field(default=False, index=True)
+    deadline: datetime | None = _ts(nullable=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the domain ReturnRequest
+    alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    alert_message_id: int | None = None
+    shown_status_code: str = Field(default="", max_length=60)
+    outcome: str = Field(default="", max_length=30)
+    outcome_status: str = Field(default="", max_length=60)
     outcome_by: str = Field(default="", max_length=200)
     outcome_at: datetime | None = _ts(nullable=True)
     outcome_detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -242,6 +280,9 @@ class StaffReply(SQLModel, table=True):
     # How many of its ordered parts have arrived (a long reply is split to fit the platform's
     # limit): a retry after a partial failure starts from here and never resends a part.
     parts_sent: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    # A photo sent to the buyer (its Telegram file id): part 0 is the image, the caption
+    # follows as text. "" for a text reply.
+    media_file_id: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     updated_at: datetime = _ts()
 
 
@@ -274,6 +315,32 @@ class ActionClaim(SQLModel, table=True):
     actor_name: str = Field(default="", max_length=200)
     claimed_at: datetime = _ts()
     state: str = Field(default="running", max_length=12)  # running / done / released
+    finished_at: datetime | None = _ts(nullable=True)
+
+
+class BulkRun(SQLModel, table=True):
+    """One "accept all" over a digest's orders (``storage.bulk``), offered until confirmed.
+
+    ``origin`` names what offered it (``digest:<event>`` or ``retry:<run>``), so a digest
+    sent again after a crash offers the same run. The run's once-only start is its claim
+    ``bulk:<id>`` in ``action_claim``; ``result`` is the JSON tally shown on the message.
+    """
+
+    __tablename__ = "bulk_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    origin: str = Field(max_length=80, unique=True)
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    order_ids: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of order ids
+    state: str = Field(default="offered", max_length=12)  # offered / running / done
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    message_id: int | None = None
+    actor_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    actor_name: str = Field(default="", max_length=200)
+    result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = _ts()
+    started_at: datetime | None = _ts(nullable=True)
     finished_at: datetime | None = _ts(nullable=True)
 
 
@@ -312,6 +379,32 @@ class FirstResponse(SQLModel, table=True):
     actor_name: str = Field(default="", max_length=200)
 
 
+class ConversationHandler(SQLModel, table=True):
+    """Who handles a buyer conversation now (see ``storage.assignments``), and where it shows.
+
+    The row outlives its handler: ``handler_id`` None means nobody. Taking it is a
+    conditional UPDATE on this one row, so of two staff claiming at once (in any process
+    sharing the database) exactly one becomes the handler.
+    """
+
+    __tablename__ = "conversation_handler"
+
+    marketplace: str = Field(primary_key=True, max_length=20)
+    shop_id: str = Field(primary_key=True, max_length=40)
+    conversation_id: str = Field(primary_key=True, max_length=60)
+    handler_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    handler_name: str = Field(default="", max_length=200)
+    claimed_at: datetime | None = _ts(nullable=True)
+    # The claim, or the handler's latest answer: the claim lapses CLAIM_RELEASE_MINUTES later.
+    active_at: datetime | None = _ts(nullable=True, index=True)
+    # The conversation's newest relayed message, whose last chunk shows the handler: its
+    # text without the handler's line, so a release or takeover can redraw it.
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    message_id: int | None = None
+    shown_html: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    shown_at: datetime | None = _ts(nullable=True)  # RETENTION_DAYS later the text is blanked
+
+
 class TelegramSend(SQLModel, table=True):
     """One call that spent the group's Telegram budget, by any tokobot process.
 
@@ -328,3 +421,36 @@ class TelegramSend(SQLModel, table=True):
     )
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     sent_at: float = Field(sa_column=Column(Float, nullable=False))
+
+
+class QuickTemplate(SQLModel, table=True):
+    """A quick reply staff send with one press (``/template add``); shared by all staff."""
+
+    __tablename__ = "quick_template"
+
+    name: str = Field(primary_key=True, max_length=32)  # lower case: names are case-insensitive
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    uses: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    created_by: str = Field(default="", max_length=200)
+    created_at: datetime = _ts()
+
+
+class AwayReply(SQLModel, table=True):
+    """The away message of one conversation in one closed period: claimed before it is sent.
+
+    ``key`` names the conversation and the opening that ends the period, so a buyer gets at
+    most one per period, across crashes and processes; ``status`` is how it went.
+    """
+
+    __tablename__ = "away_reply"
+
+    key: str = Field(primary_key=True, max_length=200)
+    marketplace: str = Field(max_length=20)
+    shop_id: str = Field(max_length=40)
+    conversation_id: str = Field(max_length=60)
+    # The inbox event whose buyer message earned it: that event's retry shows the outcome.
+    event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    status: str = Field(default="sending", max_length=12)  # sending/sent/failed/unknown
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()

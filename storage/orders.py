@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.figures import Outcome
+from bot.domain.groups import ShopScope
 from bot.domain.values import Order, OrderState, OrderStatus, moves_backwards
 from storage.models import OrderRow
+from storage.scopes import in_scope
 
 
 def order_of(row: OrderRow) -> Order:
@@ -159,13 +161,16 @@ async def finish_action(
     )
 
 
-async def awaiting_acceptance(*, session: AsyncSession, limit: int = 50) -> list[OrderRow]:
-    """Orders staff still have to accept or reject, soonest deadline first."""
+async def awaiting_acceptance(
+    *, session: AsyncSession, limit: int = 50, scope: ShopScope | None = None
+) -> list[OrderRow]:
+    """Orders staff still have to accept or reject, soonest deadline first (of ``scope``)."""
     query = (
         select(OrderRow)
         .where(
             col(OrderRow.state) == OrderState.AWAITING_ACCEPTANCE,
             col(OrderRow.outcome) == "",
+            in_scope(scope, col(OrderRow.marketplace), col(OrderRow.shop_id)),
         )
         .order_by(
             col(OrderRow.accept_deadline).is_(None),

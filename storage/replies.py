@@ -24,8 +24,12 @@ async def begin(
     actor_id: int,
     actor_name: str,
     now: datetime,
+    media_file_id: str = "",
 ) -> tuple[bool, StaffReply]:
-    """Record the intent to send; False (with the existing row) if this message is known."""
+    """Record the intent to send; False (with the existing row) if this message is known.
+
+    ``media_file_id`` names a photo sent ahead of ``text`` (then its caption).
+    """
     values = {
         "chat_id": chat_id,
         "message_id": message_id,
@@ -37,6 +41,7 @@ async def begin(
         "actor_id": actor_id,
         "actor_name": actor_name,
         "error": "",
+        "media_file_id": media_file_id,
         "updated_at": now,
     }
     inserted = await count_changed(
@@ -112,3 +117,11 @@ async def recently_sent(
         .limit(1)
     )
     return (await session.execute(query)).first() is not None
+
+
+async def find(*, session: AsyncSession, chat_id: int, message_id: int) -> StaffReply | None:
+    """The reply recorded for a staff message (or a quick-reply menu), if there is one."""
+    query = select(StaffReply).where(
+        col(StaffReply.chat_id) == chat_id, col(StaffReply.message_id) == message_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -12,7 +12,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import AuditEntry, ConversationRow, StaffReply
+from storage.models import AuditEntry, ConversationHandler, ConversationRow, StaffReply
 
 
 async def forget_texts(*, session: AsyncSession, before: datetime) -> int:
@@ -32,6 +32,12 @@ async def forget_texts(*, session: AsyncSession, before: datetime) -> int:
             (col(AuditEntry.text) != "") | (col(AuditEntry.detail) != ""),
         )
         .values(text="", detail=""),
+        update(ConversationHandler)
+        .where(
+            col(ConversationHandler.shown_at) < before,
+            col(ConversationHandler.shown_html) != "",
+        )
+        .values(shown_html=""),
     )
     changed = 0
     for statement in statements:

@@ -143,8 +143,8 @@ class Harness:
                 await self.rt.application.process_update(update)
                 handled += 1
 
-    def group(self, thread_id: int | None = None) -> list[FakeMessage]:
-        return [m for m in self.fake.messages(CHAT_ID, thread_id) if not m.deleted]
+    def group(self, thread_id: int | None = None, chat_id: int = CHAT_ID) -> list[FakeMessage]:
+        return [m for m in self.fake.messages(chat_id, thread_id) if not m.deleted]
 
     def last(self) -> FakeMessage:
         return self.group()[-1]
@@ -163,10 +163,11 @@ class Harness:
         label_part: str,
         user_id: int = ADMIN_ID,
         first_name: str = "Rina",
+        chat_id: int = CHAT_ID,
     ) -> str:
         data = self.button(message, label_part)
         query_id = self.fake.user_presses(
-            CHAT_ID, user_id, message.message_id, data, first_name=first_name
+            chat_id, user_id, message.message_id, data, first_name=first_name
         )
         await self.updates()
         return query_id
@@ -179,9 +180,10 @@ class Harness:
         reply_to: int | None = None,
         thread_id: int | None = None,
         first_name: str = "Rina",
+        chat_id: int = CHAT_ID,
     ) -> int:
         message_id = self.fake.user_sends(
-            CHAT_ID, user_id, text, first_name=first_name, reply_to=reply_to, thread_id=thread_id
+            chat_id, user_id, text, first_name=first_name, reply_to=reply_to, thread_id=thread_id
         )
         await self.updates()
         return message_id

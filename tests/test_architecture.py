@@ -23,6 +23,8 @@ PACKAGES = ("bot", "handlers", "storage")
 TELEGRAM_POSTING = frozenset(
     {
         "send_message",
+        "send_photo",
+        "send_video",
         "edit_message_text",
         "edit_message_reply_markup",
         "edit_message_caption",

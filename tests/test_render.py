@@ -123,7 +123,8 @@ class TestBuyerMessage:
             "<blockquote>Halo kak, ready?</blockquote>\n"
             "🕒 27 Nov 2026 10:32 WIB"
         )
-        assert rendered.buttons == ((Button("↩️ Balas", "reply", "conv-1"),),)
+        assert rendered.buttons[0][0] == Button("↩️ Balas", "reply", "conv-1")
+        assert rendered.buttons[-1] == (Button("🙋 Saya tangani", "claim", "conv-1"),)
 
     def test_english(self) -> None:
         """Staff reading English get English labels."""
@@ -132,7 +133,8 @@ class TestBuyerMessage:
         )
         rendered = render_buyer_message(msg, "", "c", lang="en", tz=JAKARTA)
         assert check(rendered).startswith("💬 Buyer · Tokopedia\n")
-        assert labels(rendered) == [("↩️ Reply", "reply")]
+        assert labels(rendered)[0] == ("↩️ Reply", "reply")
+        assert labels(rendered)[-1] == ("🙋 I'll handle it", "claim")
 
     def test_awkward_text_arrives_intact(self) -> None:
         """<, >, &, quotes and emoji in the buyer's text and name show exactly as typed."""

@@ -21,6 +21,9 @@ from pydantic import BaseModel, Field
 
 from bot.demo.board import DemoError, JsonDict
 from bot.demo.cast import TIKTOKSHOP
+from bot.demo.closed_hours import ClosedSwitch
+from bot.demo.photos import staff_sends_photo
+from bot.demo.sale_day import buyers_burst
 from bot.demo.stage import Stage
 
 HEARTBEAT_SECONDS = 15.0
@@ -46,6 +49,19 @@ class SendIn(BaseModel):
     text: str = Field(min_length=1, max_length=4096)
     reply_to: int | None = None
     thread: int | None = None
+
+
+class PhotoIn(BaseModel):
+    user: str
+    caption: str = Field(default="", max_length=1024)
+    reply_to: int | None = None
+    thread: int | None = None
+
+
+class BuyerPhotoIn(BaseModel):
+    buyer: int
+    shop: int | str | None = None
+    market: Literal["tokopedia", "tiktokshop"] = "tiktokshop"
 
 
 class PressIn(BaseModel):
@@ -79,6 +95,10 @@ class OrderRef(BaseModel):
 class BurstIn(BaseModel):
     count: int = Field(default=200, ge=1, le=500)
     market: Market = "tokopedia"
+
+
+class ClosedIn(BaseModel):
+    closed: bool
 
 
 def _asset(name: str) -> bytes:
@@ -139,7 +159,7 @@ async def event_stream(stage: Stage) -> AsyncIterator[str]:
         stage.bus.unsubscribe(queue)
 
 
-def demo_router(stage: Stage) -> APIRouter:
+def demo_router(stage: Stage, switch: ClosedSwitch | None = None) -> APIRouter:
     router = APIRouter(prefix="/demo", include_in_schema=False)
 
     @router.get("")
@@ -175,6 +195,31 @@ def demo_router(stage: Stage) -> APIRouter:
         except DemoError as exc:
             return _refused(exc)
         return _ok({"message_id": message_id})
+
+    @router.post("/api/telegram/photo")
+    async def send_photo(body: PhotoIn) -> JSONResponse:
+        try:
+            message_id = staff_sends_photo(
+                stage, body.user, body.caption, reply_to=body.reply_to, thread=body.thread
+            )
+        except DemoError as exc:
+            return _refused(exc)
+        return _ok({"message_id": message_id})
+
+    @router.get("/api/file/{file_id}")
+    async def file(file_id: str) -> Response:
+        found = stage.fake.world.files.get(file_id)
+        if found is None:
+            return Response(status_code=404)
+        headers = {"Cache-Control": "max-age=3600"}
+        return Response(found.data, media_type="image/png", headers=headers)
+
+    @router.post("/api/market/photo")
+    async def buyer_photo(body: BuyerPhotoIn) -> JSONResponse:
+        if body.market != TIKTOKSHOP:
+            reason = "webhook chat Tokopedia tidak membawa foto; pilih Tokopedia & Shop"
+            return _refused(DemoError(400, reason))
+        return await _act(lambda: stage.tiktok.buyer_sends_photo(body.buyer, body.shop))
 
     @router.post("/api/telegram/press")
     async def press(body: PressIn) -> JSONResponse:
@@ -213,6 +258,14 @@ def demo_router(stage: Stage) -> APIRouter:
             lambda: stage.request_cancellation(_number(body.order_id, "pesanan"), body.reason)
         )
 
+    @router.post("/api/market/return-request")
+    async def return_request(body: OrderRef) -> JSONResponse:
+        """The buyer asks for a refund with photos (type 12); Tokopedia has no returns API."""
+        if body.market != TIKTOKSHOP:
+            reason = "Tokopedia tidak punya API retur; pilih Tokopedia & Shop"
+            return _refused(DemoError(400, reason))
+        return await _act(lambda: stage.tiktok.request_return(body.order_id))
+
     @router.post("/api/market/pickup")
     async def pickup(body: OrderRef) -> JSONResponse:
         if body.market == TIKTOKSHOP:
@@ -224,6 +277,18 @@ def demo_router(stage: Stage) -> APIRouter:
         if body.market == TIKTOKSHOP:
             return await _act(lambda: stage.tiktok.burst(body.count))
         return await _act(lambda: stage.burst(body.count))
+
+    @router.post("/api/market/buyers-burst")
+    async def buyers(body: BurstIn) -> JSONResponse:
+        """Sale day: ``count`` buyers write at once (Tokopedia's chat webhooks)."""
+        return await _act(lambda: buyers_burst(stage, body.count))
+
+    @router.post("/api/shop/closed")
+    async def shop_closed(body: ClosedIn) -> JSONResponse:
+        """The "shop closed" switch: a buyer writing while it is on gets the away message."""
+        if switch is None:
+            return _refused(DemoError(404, "tidak ada saklar toko tutup"))
+        return _ok({"closed": switch.set(body.closed)})
 
     return router
 

@@ -20,6 +20,7 @@ from bot.demo.views import order_label, tts_order_label
 from bot.marketplaces.tiktokshop.errors import brand_safe
 from bot.sandbox.tiktokshop import TikTokSandboxState
 from bot.sandbox.tiktokshop.catalogue import reason_text
+from bot.sandbox.tiktokshop.return_desk import REJECT_REASONS, text_of
 from bot.sandbox.tokopedia import SandboxState
 
 _REPLY = re.compile(r"/messages/(\d+)/reply$")
@@ -27,6 +28,7 @@ _ORDER_CALL = re.compile(r"^/v1/order/(\d+)/fs/\d+/(ack|nack|reject-cancel)$")
 _TTS_SEND = re.compile(r"^/customer_service/\d{6}/conversations/(\d+)/messages$")
 _TTS_ANSWER = re.compile(r"^/return_refund/\d{6}/cancellations/(\d+)/(approve|reject)$")
 _TTS_CANCEL = re.compile(r"^/return_refund/\d{6}/cancellations$")
+_TTS_RETURN = re.compile(r"^/return_refund/\d{6}/returns/(\d+)/(approve|reject)$")
 
 OnPost = Callable[[str, bytes, int, bytes], None]
 """Called with (path, request body, response status (0: no answer), response body)."""
@@ -137,6 +139,14 @@ def describe_tts_post(state: TikTokSandboxState, path: str, raw: bytes) -> tuple
         if answer[2] == "approve":
             return "← pembatalan disetujui", about
         return "← permintaan batal ditolak", f"{about} · {_reason(fields.get('reject_reason'))}"
+    returned = _TTS_RETURN.match(path)
+    if returned is not None:
+        case = state.returns.cases.get(returned[1])
+        about = _tts_order(state, case.order_id) if case else f"retur {returned[1]}"
+        if returned[2] == "approve":
+            return "← retur disetujui", about
+        reason = text_of(REJECT_REASONS, str(fields.get("reject_reason", "")), "id-ID")
+        return "← retur ditolak", f"{about} · {brand_safe(reason)}"
     if _TTS_CANCEL.match(path):
         about = _tts_order(state, fields.get("order_id", "?"))
         return "← pesanan dibatalkan penjual", f"{about} · {_reason(fields.get('cancel_reason'))}"

@@ -5,13 +5,15 @@ memory, and a restart would forget the messages and orders that database points 
 out their ids again), so ``tokobot-demo.json`` holds them: written at most once a second
 while things change, and on exit. Loading goes through the fakes' public API where there is
 one: the Tokopedia sandbox's ``demo_state()`` and ``tiktok_state()`` re-create the shops and
-catalogue deterministically; orders, chat rooms, conversations, cancellations, replies, group
-messages and topics are then put back. The Tokopedia & Shop sandbox has no public way to
-export its seller grants or id counters, so those are read and restored directly (see
-``_tts_private``): tokobot's stored tokens must stay valid, and ids (notification ids above
-all, tokobot's dedup keys) must not be handed out twice. The two files belong together: if
-one is missing or unreadable, both are discarded and the demo starts clean (as ``--fresh``
-does). A version 1 file (before Tokopedia & Shop) is read with a fresh Tokopedia & Shop.
+catalogue deterministically; orders, chat rooms, conversations, cancellations, return
+requests, replies, group messages and topics are then put back (buyers' pictures are not:
+after a restart they can no longer be fetched, as when a marketplace's URL expires). The
+Tokopedia & Shop sandbox has no public way to export its seller grants or id counters, so
+those are read and restored directly (see ``_tts_private``): tokobot's stored tokens must
+stay valid, and ids (notification ids above all, tokobot's dedup keys) must not be handed
+out twice. The two files belong together: if one is missing or unreadable, both are
+discarded and the demo starts clean (as ``--fresh`` does). A version 1 file (before
+Tokopedia & Shop) is read with a fresh Tokopedia & Shop.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from bot.demo.tiktok import tiktok_state
 from bot.sandbox.telegram import FakeMessage, FakeTelegram, FakeTopic
 from bot.sandbox.tiktokshop import Cancellation, Conversation, TikTokSandboxState
 from bot.sandbox.tiktokshop.records import AccessToken, Buyer, Grant
+from bot.sandbox.tiktokshop.return_desk import ReturnCase
 from bot.sandbox.tokopedia import SandboxState, demo_state
 
 log = logging.getLogger(__name__)
@@ -190,6 +193,7 @@ def _tts_snapshot(state: TikTokSandboxState) -> dict[str, Any]:
         "orders": list(state.orders.values()),
         "conversations": conversations,
         "cancellations": [dataclasses.asdict(c) for c in state.cancellations.values()],
+        "returns": [dataclasses.asdict(c) for c in state.returns.cases.values()],
         "sent_messages": state.sent_messages,
         **_tts_private(state),
     }
@@ -203,6 +207,8 @@ def _restore_tts(state: TikTokSandboxState, data: dict[str, Any]) -> None:
         state.conversations[str(raw["id"])] = Conversation(**fields)
     for raw in data["cancellations"]:
         state.cancellations[str(raw["cancel_id"])] = Cancellation(**raw)
+    for raw in data.get("returns", []):  # absent from snapshots older than the demo's returns
+        state.returns.cases[str(raw["return_id"])] = ReturnCase(**raw)
     state.sent_messages = list(data["sent_messages"])
     _restore_tts_private(state, data)
 

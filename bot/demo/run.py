@@ -38,6 +38,7 @@ from bot.demo.cast import (
     TTS_SHOP_ID,
     WEBHOOK_SECRET,
 )
+from bot.demo.closed_hours import AWAY_TEXT, ClosedSwitch, relay_config, seed_templates
 from bot.demo.persist import DemoFiles, autosave, save
 from bot.demo.serving import bind, serving
 from bot.demo.stage import Stage
@@ -104,6 +105,7 @@ def demo_settings(
         database_url=files.database_url,
         http_host=HOST,
         http_port=web_port,
+        auto_reply_text=AWAY_TEXT,
     )
 
 
@@ -136,6 +138,8 @@ async def demo(options: DemoOptions) -> AsyncIterator[Demo]:
                 serving(stage.market_app(), bind(0)) as tokopedia_port,
                 serving(stage.tiktok.app(), bind(0)) as tiktokshop_port,
             ):
+                # Buyer media URLs name the sandbox where tokobot reaches it.
+                stage.tiktok.state.media.base_url = f"http://{HOST}:{tiktokshop_port}"
                 settings = demo_settings(
                     files,
                     telegram_port=telegram_port,
@@ -144,8 +148,13 @@ async def demo(options: DemoOptions) -> AsyncIterator[Demo]:
                     web_port=web_socket.getsockname()[1],
                     topics=options.topics,
                 )
+                switch = ClosedSwitch()
                 async with (
-                    runtime(settings, extra=demo_router(stage)) as rt,
+                    runtime(
+                        settings,
+                        relay_config=relay_config(settings, switch),
+                        extra=demo_router(stage, switch),
+                    ) as rt,
                     started(rt),
                     serving(rt.web, web_socket) as port,
                     stage.running(),
@@ -153,6 +162,7 @@ async def demo(options: DemoOptions) -> AsyncIterator[Demo]:
                 ):
                     stage.receiver = f"http://{HOST}:{port}"
                     await connect_shop(rt, stage)
+                    await seed_templates(rt)
                     url = f"http://{HOST}:{port}/demo"
                     yield Demo(url=url, stage=stage, runtime=rt, files=files)
         finally:

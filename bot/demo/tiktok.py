@@ -36,14 +36,18 @@ from bot.demo.cast import (
     buyer,
 )
 from bot.demo.market_log import PostRecorder, describe_tts_post, tts_error
+from bot.sandbox.images import make_png
 from bot.sandbox.tiktokshop import TikTokSandboxState, create_app, send_webhook
+from bot.sandbox.tiktokshop.return_desk import BUYER_REASONS
 
 SHOWN_ORDERS = 25
 BURST_CONCURRENCY = 8
 # Notification types (webhook topics) the demo sends.
 ORDER_STATUS = 1
 CANCELLATION = 11
+RETURN_STATUS = 12
 NEW_MESSAGE = 14
+RETURN_PHOTOS = 2  # pictures of the "damage" a buyer attaches to a return request
 
 
 def tiktok_state() -> TikTokSandboxState:
@@ -147,6 +151,16 @@ class TikTokMarket:
         )
         return {"conversation_id": conversation, "webhook_status": delivery.status_code}
 
+    async def buyer_sends_photo(self, buyer_id: int, shop_id: int | str | None = None) -> JsonDict:
+        """A buyer sends a photo (a generated picture) behind a URL that needs the shop's token."""
+        person = _buyer(buyer_id)
+        conversation = self._conversation(self._shop(shop_id), person.name)
+        self.state.buyer_sends_media(conversation, make_png(640, 480, shade=buyer_id * 53))
+        delivery = await self._deliver(
+            NEW_MESSAGE, {"conversation_id": conversation}, "foto pembeli", f"{person.name}: 📷"
+        )
+        return {"conversation_id": conversation, "webhook_status": delivery.status_code}
+
     def _create_order(self, buyer_id: int | None, shop_id: int | str | None) -> JsonDict:
         shop = self._shop(shop_id)
         chosen = None if buyer_id is None else _buyer(buyer_id)
@@ -163,7 +177,12 @@ class TikTokMarket:
         )
 
     def _view(self, order: JsonDict) -> JsonDict:
-        return views.tts_order_view(order, self.state.shops[order["shop_id"]]["name"])
+        returning = any(
+            case.order_id == order["id"] and case.action
+            for case in self.state.returns.cases.values()
+        )
+        name = self.state.shops[order["shop_id"]]["name"]
+        return views.tts_order_view(order, name, returning=returning)
 
     async def new_order(
         self, buyer_id: int | None = None, shop_id: int | str | None = None
@@ -194,6 +213,37 @@ class TikTokMarket:
             f"{views.tts_order_label(order)} · {reason}",
         )
         return self._view(order) | {"webhook_status": delivery.status_code}
+
+    async def request_return(self, order_id: int | str) -> JsonDict:
+        """The buyer asks for a refund with photos of the damage; a parcel still on its way
+        arrives first (its status goes too), since refunds are asked for goods received."""
+        order = self._order(order_id)
+        status = str(order["status"])
+        if status not in views.TTS_RETURNABLE:
+            raise DemoError(409, "retur hanya untuk pesanan yang sudah dikirim")
+        if status == "IN_TRANSIT":
+            self.state.set_order_status(order["id"], "DELIVERED")
+            label = views.TTS_ORDER_STATUS["DELIVERED"][0]
+            await self._deliver(
+                ORDER_STATUS,
+                {"order_id": order["id"]},
+                "status pesanan",
+                f"{views.tts_order_label(order)} → {label}",
+            )
+        reason = random.choice(list(BUYER_REASONS))  # noqa: S311 - demo data
+        seed = int(order["id"]) % 200
+        photos = [make_png(480, 360, shade=seed + n * 37) for n in range(RETURN_PHOTOS)]
+        try:
+            return_id = self.state.returns.request(order["id"], reason, photos=photos)
+        except ValueError:
+            raise DemoError(409, "pembeli sudah minta retur untuk pesanan ini") from None
+        delivery = await self._deliver(
+            RETURN_STATUS,
+            {"return_id": return_id},
+            "permintaan retur",
+            f"{views.tts_order_label(order)} · {BUYER_REASONS[reason][0]} · 📷 {len(photos)}",
+        )
+        return self._view(order) | {"return_id": return_id, "webhook_status": delivery.status_code}
 
     async def pickup(self, order_id: int | str) -> JsonDict:
         """The courier moves an order on (to be collected -> in transit); its status goes."""

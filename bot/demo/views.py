@@ -53,6 +53,8 @@ TTS_ORDER_STATUS = {
 # Buyers may ask to cancel until the courier has the parcel; the courier then moves it on.
 TTS_CANCELLABLE = frozenset({"ON_HOLD", "AWAITING_SHIPMENT", "AWAITING_COLLECTION"})
 TTS_PICKUP_NEXT = {"AWAITING_SHIPMENT": "AWAITING_COLLECTION", "AWAITING_COLLECTION": "IN_TRANSIT"}
+# A buyer may ask for a refund once the parcel left (it "arrives" first in the demo).
+TTS_RETURNABLE = frozenset({"IN_TRANSIT", "DELIVERED", "COMPLETED"})
 
 
 def _tone(status: int) -> str:
@@ -183,6 +185,11 @@ def message_view(
         "html": body,
         "service": service_text(message.content),
         "attachment": _attachment(message.content),
+        "photo": (
+            f"/demo/api/file/{message.content['photo'][-1]['file_id']}"
+            if "photo" in message.content
+            else None
+        ),
         "reply_to": (
             None
             if reply_to is None
@@ -238,10 +245,13 @@ def tts_order_label(order: Mapping[str, Any]) -> str:
     return f"{order['id']} · {order['buyer_nickname']}"
 
 
-def tts_order_view(order: Mapping[str, Any], shop_name: str) -> JsonDict:
+def tts_order_view(
+    order: Mapping[str, Any], shop_name: str, *, returning: bool = False
+) -> JsonDict:
     """Return a Tokopedia & Shop order (Order API record) as the marketplace panel lists it.
 
-    Its id is a string: 18-19 digits do not survive a JavaScript number.
+    Its id is a string: 18-19 digits do not survive a JavaScript number. ``returning``: a
+    return request of it waits for the shop.
     """
     status = str(order["status"])
     label, tone = TTS_ORDER_STATUS.get(status, (status, ""))
@@ -263,4 +273,6 @@ def tts_order_view(order: Mapping[str, Any], shop_name: str) -> JsonDict:
         "cancel_requested": pending_cancel,
         "can_request_cancel": status in TTS_CANCELLABLE and not pending_cancel,
         "can_pickup": status in TTS_PICKUP_NEXT,
+        "return_requested": returning,
+        "can_request_return": status in TTS_RETURNABLE and not returning,
     }

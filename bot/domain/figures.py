@@ -18,6 +18,8 @@ class OutcomeVerb(StrEnum):
     CANCEL_APPROVED = "cancel_approved"
     CANCEL_REJECTED = "cancel_rejected"
     PROCESSED = "processed"
+    RETURN_APPROVED = "return_approved"
+    RETURN_REJECTED = "return_rejected"
 
 
 @dataclass(frozen=True)
@@ -76,3 +78,5 @@ class DayFigures:
     response_seconds: list[float] = field(default_factory=list)
     oldest_waiting: WaitingChat | None = None
     per_staff: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Each staff member's first answers to a waiting buyer: how long the buyer had waited.
+    first_response_seconds: dict[str, list[float]] = field(default_factory=dict)

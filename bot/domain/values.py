@@ -132,6 +132,56 @@ class CancellationRequest(_Model):
     deadline: datetime | None = None
 
 
+class ReturnState(StrEnum):
+    """Where a buyer's return or refund request stands, in the terms staff act on."""
+
+    AWAITING_SELLER = "awaiting_seller"  # the shop must approve or reject the request
+    AWAITING_SHIPMENT = "awaiting_shipment"  # approved; the buyer is to send the item back
+    BUYER_SHIPPED = "buyer_shipped"  # on its way back; the shop answers once it arrives
+    PACKAGE_RECEIVED = "package_received"  # accepted back; the refund follows
+    APPROVED = "approved"  # refund approved, not paid yet
+    AWAITING_BUYER = "awaiting_buyer"  # the shop offered a partial refund
+    REJECTED = "rejected"
+    PACKAGE_REJECTED = "package_rejected"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"  # withdrawn by the buyer or closed
+    OTHER = "other"
+
+
+class ReturnLine(_Model):
+    name: str
+    quantity: int = 1
+    variant: str = ""
+    sku: str = ""
+    refund: int = 0  # for all ``quantity`` units
+
+
+class ReturnRequest(_Model):
+    """A buyer's return, refund or replacement request.
+
+    ``status_code`` is the marketplace's own value; ``state`` is what the core acts on.
+    ``awaiting_seller`` is True while the shop must answer, before ``deadline`` (after it
+    the marketplace decides by itself). ``reason`` is the buyer's reason as the marketplace
+    words it for staff. ``photos`` counts the buyer's photos, None when they could not be
+    listed (the alert then offers to look again).
+    """
+
+    marketplace: MarketplaceName
+    shop_id: str
+    order_id: str
+    return_id: str
+    status_code: str
+    state: ReturnState
+    kind: Literal["refund", "return", "replacement", "other"] = "other"
+    awaiting_seller: bool = False
+    reason: str = ""
+    refund: int = 0
+    lines: tuple[ReturnLine, ...] = ()
+    requested_at: datetime | None = None
+    deadline: datetime | None = None
+    photos: int | None = 0
+
+
 class Conversation(_Model):
     """A buyer chat room. ``conversation_id`` is what a reply is addressed to."""
 
@@ -153,6 +203,7 @@ class BuyerMessage(_Model):
     # ``text`` then holds whatever readable text the marketplace gave (a title, plaintext).
     attachment_kind: str = ""
     attachment_url: str = ""
+    attachment_ref: str = ""  # a card's product or order id
 
 
 # --- events: what a webhook or a reconciliation poll tells the core ------------------------
@@ -166,6 +217,7 @@ class EventKind(StrEnum):
     ORDER_STATUS = "order_status"
     CANCELLATION_REQUESTED = "cancellation_requested"
     AUTHORIZATION = "authorization"
+    RETURN_STATUS = "return_status"
 
 
 class BuyerMessageReceived(_Model):
@@ -195,6 +247,21 @@ class CancellationRequested(_Model):
     cancel_id: str = ""  # the marketplace's request id, where the webhook carries it
 
 
+class ReturnStatusChanged(_Model):
+    """A return or refund request appeared or moved; the delivery reads the request itself.
+
+    ``return_id`` may be empty where a payload names only the order; ``status_code`` is
+    what the notification said, which may already be out of date.
+    """
+
+    kind: Literal[EventKind.RETURN_STATUS] = EventKind.RETURN_STATUS
+    marketplace: MarketplaceName
+    shop_id: str
+    order_id: str
+    return_id: str = ""
+    status_code: str = ""
+
+
 class AuthorizationChanged(_Model):
     """The seller's authorization of tokobot is about to expire, or was revoked."""
 
@@ -211,7 +278,8 @@ MarketplaceEvent = Annotated[
     | OrderCreated
     | OrderStatusChanged
     | CancellationRequested
-    | AuthorizationChanged,
+    | AuthorizationChanged
+    | ReturnStatusChanged,
     Field(discriminator="kind"),
 ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.context import Services
+from bot.relay.pacer import Lane
 from bot.render.base import Rendered
 from storage import notices
 
@@ -21,16 +22,21 @@ async def post(
     shop_id: str = "",
     reply_to: int | None = None,
     thread_id: int | None = None,
+    chat_id: int | None = None,
 ) -> None:
-    """Post to the group; a job's few messages are due now, so none is paced as bulk."""
+    """Post to ``chat_id``, else to the shop's group (the main group when there is no shop).
+
+    Reminders and summaries are the budget's lowest lane: they yield to staff outcomes, new
+    orders and buyer messages while a backlog is worked off (``bot.relay.pacer.Lane``).
+    """
     await services.sender.send(
-        services.chat_id,
+        services.groups.group_for(marketplace, shop_id) if chat_id is None else chat_id,
         rendered,
         marketplace=marketplace,
         shop_id=shop_id,
         reply_to=reply_to,
         thread_id=thread_id,
-        bulk=False,
+        bulk=Lane.LOW,
     )
 
 

@@ -28,6 +28,7 @@ from bot.domain.values import (
     Store,
     moves_backwards,
 )
+from bot.jobs.reconcile_returns import missed_returns
 from bot.marketplaces import Marketplace
 from bot.relay.chats import message_identity
 from storage import conversations, job_runs, orders, shops, undelivered
@@ -42,6 +43,8 @@ class ReconcileFigures:
     orders_missing: int = 0
     chats_checked: int = 0
     chats_missing: int = 0
+    returns_checked: int = 0
+    returns_missing: int = 0
     relayed: int = 0
 
 
@@ -186,17 +189,24 @@ async def reconcile(services: Services, store: Store, now: datetime) -> Reconcil
             unread = await marketplace.unread_messages(shop_id)
             waiting = await _waiting(services, name)
             events += await _missed_chats(services, name, unread, waiting=waiting, figures=figures)
+            checked, missed = await missed_returns(services, name, marketplace, shop_id)
+            figures.returns_checked += checked
+            figures.returns_missing += len(missed)
+            events += missed
     if events:
         figures.relayed = sum(await store(events, now))
     async with services.sessions() as session, session.begin():
         state = await job_runs.get_state(session=session, name="reconcile")
         state.cursor = now
     log.info(
-        "reconciliation: %d orders checked, %d missing; %d chats checked, %d missing; %d relayed",
+        "reconciliation: %d orders checked, %d missing; %d chats checked, %d missing; "
+        "%d returns checked, %d missing; %d relayed",
         figures.orders_checked,
         figures.orders_missing,
         figures.chats_checked,
         figures.chats_missing,
+        figures.returns_checked,
+        figures.returns_missing,
         figures.relayed,
     )
     return figures

@@ -12,11 +12,14 @@ from typing import Any
 from bot.context import Services
 from bot.domain.vocab import LinkKind
 from bot.jobs.posting import once, post
+from bot.jobs.return_reminders import return_reminders
 from bot.jobs.rules import due_offset, offset_label
 from bot.render.base import Rendered
 from bot.render.catalogue import t_plain
 from bot.render.staff import render_chat_reminder, render_deadline_reminder
+from bot.staff.assignments import current_handler, release_idle
 from storage import conversations, links, notices, orders
+from storage.assignments import ChatKey
 from storage.conversations import conversation_of
 from storage.orders import order_of
 
@@ -54,13 +57,23 @@ async def deadline_reminders(services: Services, now: datetime) -> int:
             tz=services.tz,
         )
 
-        async def send(rendered: Rendered = rendered, row: Any = row) -> None:
+        group = services.groups.kept(row.marketplace, row.shop_id, row.group_chat_id)
+        chat = services.sender.chat
+        here = row.alert_chat_id is not None and chat(row.alert_chat_id) == chat(group)
+
+        async def send(
+            rendered: Rendered = rendered,
+            row: Any = row,
+            group: int = group,
+            here: bool = here,
+        ) -> None:
             await post(
                 services,
                 rendered,
                 marketplace=row.marketplace,
                 shop_id=row.shop_id,
-                reply_to=row.alert_message_id,
+                reply_to=row.alert_message_id if here else None,
+                chat_id=group,
             )
 
         if await once(services, f"{base}:{offset_label(offset)}", send):
@@ -81,14 +94,23 @@ async def chat_reminders(services: Services, now: datetime) -> int:
         since = row.waiting_since
         if since is None or since > threshold:
             continue
+        # Its group: where it was shown (a row from before SHOP_GROUPS: the main group).
+        shown_in = row.group_chat_id
+        if shown_in is None:
+            shown_in = services.chat_id
+        group = services.groups.kept(row.marketplace, row.shop_id, shown_in)
+        thread_id = row.thread_id if group == shown_in else None
         async with services.sessions() as session:
             reply_to = await links.latest_message(
                 session=session,
-                chat_id=services.chat_id,
+                chat_id=services.sender.chat(group),
                 kind=LinkKind.CONVERSATION,
                 marketplace=row.marketplace,
                 ref=row.conversation_id,
             )
+        handler = await current_handler(
+            services, ChatKey(row.marketplace, row.shop_id, row.conversation_id), now
+        )
         rendered = render_chat_reminder(
             conversation_of(row),
             since,
@@ -96,10 +118,15 @@ async def chat_reminders(services: Services, now: datetime) -> int:
             now=now,
             lang=services.lang,
             tz=services.tz,
+            handler=(handler.id, handler.name) if handler is not None else None,
         )
 
         async def send(
-            rendered: Rendered = rendered, row: Any = row, reply_to: int | None = reply_to
+            rendered: Rendered = rendered,
+            row: Any = row,
+            reply_to: int | None = reply_to,
+            group: int = group,
+            thread_id: int | None = thread_id,
         ) -> None:
             await post(
                 services,
@@ -107,7 +134,8 @@ async def chat_reminders(services: Services, now: datetime) -> int:
                 marketplace=row.marketplace,
                 shop_id=row.shop_id,
                 reply_to=reply_to,
-                thread_id=row.thread_id,
+                thread_id=thread_id,
+                chat_id=group,
             )
 
         key = f"remind:chat:{row.marketplace}:{row.shop_id}:{row.conversation_id}:{since:%s}"
@@ -117,5 +145,8 @@ async def chat_reminders(services: Services, now: datetime) -> int:
 
 
 async def reminders(services: Services, now: datetime) -> None:
+    # Lapsed claims go first, so a reminder never names someone who let the chat go.
+    await release_idle(services, now)
     await deadline_reminders(services, now)
+    await return_reminders(services, now)
     await chat_reminders(services, now)

@@ -26,6 +26,7 @@ from bot.jobs.summary import daily_summary
 from bot.jobs.token_refresh import refresh_tokens
 from bot.render.base import Rendered
 from bot.render.staff import render_job_notice
+from bot.staff.bulk_run import resume_stopped
 from storage import job_runs
 from storage.locks import exclusive_xact
 
@@ -100,6 +101,13 @@ def schedule(job_queue: JobQueue[Any], services: Services, store: Store) -> None
         interval=60,
         first=2,
         name="tokens",
+        job_kwargs=single,
+    )
+    job_queue.run_repeating(
+        job("bulk-runs", lambda _now: resume_stopped(services)),
+        interval=60,
+        first=30,
+        name="bulk-runs",
         job_kwargs=single,
     )
     job_queue.run_daily(

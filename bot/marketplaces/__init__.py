@@ -23,6 +23,7 @@ from bot.domain.values import (
     ParsedEvent,
     Rejection,
     RejectReason,
+    ReturnRequest,
     SentReply,
     Shop,
 )
@@ -118,6 +119,27 @@ class Marketplace(Protocol):
     async def approve_cancellation(self, request: CancellationRequest) -> None: ...
 
     async def reject_cancellation(self, request: CancellationRequest) -> None: ...
+
+    # --- returns and refunds: a marketplace without a returns API finds none and refuses
+    # the rest with ``MarketplaceError(INVALID)``.
+
+    async def get_return(self, shop_id: str, return_id: str, order_id: str = "") -> ReturnRequest:
+        """A request as it stands now; by the order's newest request when no id is known."""
+        ...
+
+    async def returns_awaiting_seller(self, shop_id: str) -> list[ReturnRequest]: ...
+
+    async def return_reject_reasons(self, request: ReturnRequest) -> tuple[RejectReason, ...]:
+        """The marketplace's own reasons for rejecting this request, fetched each time."""
+        ...
+
+    async def approve_return(self, request: ReturnRequest) -> None:
+        """Refused (``NOT_ELIGIBLE``) when the request moved on from ``request.status_code``."""
+        ...
+
+    async def reject_return(
+        self, request: ReturnRequest, reason: str, comment: str = ""
+    ) -> None: ...
 
     async def list_orders(self, shop_id: str, since: datetime, until: datetime) -> list[Order]:
         """Orders created or updated in [since, until); the adapter splits long ranges."""

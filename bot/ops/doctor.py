@@ -16,7 +16,7 @@ import httpx
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
 from bot.config import REQUIRED, Settings
@@ -24,6 +24,7 @@ from bot.ops.marketplaces import check_marketplaces
 from bot.ops.parts import parts, secret
 from bot.ops.report import Report
 from storage.db import MIGRATIONS, ping
+from storage.shops import all_shops
 
 # The dummy values of .env.example: a deployment still holding one was not configured
 # (tests/ops/test_doctor.py keeps this list equal to the file).
@@ -135,9 +136,11 @@ _RIGHTS = {"can_delete_messages": "delete messages", "can_pin_messages": "pin me
 async def check_telegram(settings: Settings, http: httpx.AsyncClient, report: Report) -> None:
     api = _BotApi(http, settings)
     status, me = await api.call("getMe")
+    groups = _groups(settings)
     if status == 0:
         report.fail("telegram token", f"cannot reach {settings.telegram_api_url} ({me})")
-        report.skip("telegram group", "Telegram not reachable")
+        for name, _, _ in groups:
+            report.skip(name, "Telegram not reachable")
         report.skip("telegram webhook", "Telegram not reachable")
         return
     if status != 200 or not isinstance(me, dict):
@@ -145,22 +148,42 @@ async def check_telegram(settings: Settings, http: httpx.AsyncClient, report: Re
             "telegram token",
             "Telegram refused TELEGRAM_BOT_TOKEN; copy it again from @BotFather (/token)",
         )
-        report.skip("telegram group", "no valid token")
+        for name, _, _ in groups:
+            report.skip(name, "no valid token")
         report.skip("telegram webhook", "no valid token")
         return
     report.ok("telegram token", f"valid, the bot is @{me.get('username')}")
-    await _check_group(settings, api, int(me["id"]), report)
+    for name, chat_id, variable in groups:
+        await _check_group(settings, api, int(me["id"]), report, name, chat_id, variable)
     await _check_webhook(settings, api, report)
 
 
-async def _check_group(settings: Settings, api: _BotApi, bot_id: int, report: Report) -> None:
-    chat_id = settings.telegram_chat_id
+def _groups(settings: Settings) -> list[tuple[str, int, str]]:
+    """Every staff group to check: (check name, chat id, the setting that names it)."""
+    groups = settings.groups
+    found = [("telegram group", groups.main, "TELEGRAM_CHAT_ID")]
+    for chat_id in groups.homes[1:]:
+        found.append((f"telegram group {chat_id}", chat_id, "SHOP_GROUPS"))
+    for chat_id in groups.overflow:
+        found.append((f"telegram group {chat_id}", chat_id, "TELEGRAM_OVERFLOW_CHAT_IDS"))
+    return found
+
+
+async def _check_group(
+    settings: Settings,
+    api: _BotApi,
+    bot_id: int,
+    report: Report,
+    name: str,
+    chat_id: int,
+    variable: str,
+) -> None:
     status, chat = await api.call("getChat", chat_id=chat_id)
     if status != 200 or not isinstance(chat, dict):
         report.fail(
-            "telegram group",
+            name,
             f"the bot cannot see chat {chat_id} ({chat}); add the bot to the staff group "
-            "and check TELEGRAM_CHAT_ID",
+            f"and check {variable}",
         )
         return
     problems: list[str] = []
@@ -188,10 +211,47 @@ async def _check_group(settings: Settings, api: _BotApi, bot_id: int, report: Re
             problems.append(f"give the bot the admin right to {', '.join(missing)}")
     title = chat.get("title", chat_id)
     if problems:
-        report.fail("telegram group", f"{title}: " + "; ".join(problems))
+        report.fail(name, f"{title}: " + "; ".join(problems))
         return
     topics = ", a forum" if chat.get("is_forum") else ""
-    report.ok("telegram group", f"{title}: a supergroup{topics}, the bot is an admin")
+    report.ok(name, f"{title}: a supergroup{topics}, the bot is an admin")
+
+
+async def check_shop_groups(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    report: Report,
+    *,
+    database_ready: bool,
+) -> None:
+    """Every shop SHOP_GROUPS names is a shop tokobot knows: a typo would send it to main."""
+    listed = settings.groups.shops
+    if not listed:
+        report.ok("shop groups", "every shop posts to TELEGRAM_CHAT_ID (SHOP_GROUPS is empty)")
+        return
+    if not database_ready:
+        report.skip("shop groups", "the database is not ready")
+        return
+    async with sessions() as session:
+        known = {
+            (row.marketplace, row.shop_id): row.name for row in await all_shops(session=session)
+        }
+    if not known:
+        report.skip("shop groups", "no shop known yet; `tokobot run` lists them at start")
+        return
+    unknown = [f"{m}:{shop}" for m, shop in listed if (m, shop) not in known]
+    if unknown:
+        shops = ", ".join(f"{m}:{shop} ({name})" for (m, shop), name in sorted(known.items()))
+        report.fail(
+            "shop groups",
+            f"SHOP_GROUPS names {', '.join(unknown)}, which is no connected shop; its messages "
+            f"would go to TELEGRAM_CHAT_ID. The shops are: {shops}",
+        )
+        return
+    routes = ", ".join(
+        f"{known[key] or key[1]} → {group}" for key, group in sorted(listed.items())
+    )
+    report.ok("shop groups", routes)
 
 
 async def _check_webhook(settings: Settings, api: _BotApi, report: Report) -> None:
@@ -241,6 +301,7 @@ async def diagnose(
     async with parts(settings, transport=transport, clock=clock) as p:
         database = await check_database(settings, p.engine, report)
         await check_telegram(settings, p.http, report)
+        await check_shop_groups(settings, p.sessions, report, database_ready=database)
         await check_marketplaces(p, report, database_ready=database)
     return report
 

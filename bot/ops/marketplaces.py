@@ -25,10 +25,11 @@ TOKOPEDIA_ROUTES = {
     "order_cancellation_url": "order-cancellation",
     "order_request_cancellation_url": "order-request-cancellation",
 }
-# The Event API names of the topics tokobot handles (webhook types 1, 11, 14, 6, 7).
+# The Event API names of the topics tokobot handles (webhook types 1, 11, 12, 14, 6, 7).
 TIKTOKSHOP_EVENTS = (
     "ORDER_STATUS_CHANGE",
     "CANCELLATION_STATUS_CHANGE",
+    "RETURN_STATUS_CHANGE",
     "NEW_MESSAGE",
     "SELLER_DEAUTHORIZATION",
     "UPCOMING_AUTHORIZATION_EXPIRATION",

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.vocab import LinkKind
 from bot.marketplaces import Marketplace
 from bot.relay.config import RelayConfig
+from bot.relay.pacer import GroupPacer
 from bot.relay.sender import Sender
 from storage import inbox, links, steps
 
@@ -33,16 +34,28 @@ class EventDelivery:
         marketplaces: Mapping[str, Marketplace],
         config: RelayConfig,
         clock: Callable[[], datetime],
+        pacer: GroupPacer | None = None,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
         self._marketplaces = marketplaces
         self._config = config
         self._clock = clock
+        self._pacer = pacer
 
-    def _group(self) -> int:
-        """The staff group's id now (a group upgraded to a supergroup moves)."""
-        return self._sender.chat(self._config.chat_id)
+    def _group(self, chat_id: int | None = None) -> int:
+        """A staff group's id now (the main one by default; a group made supergroup moves)."""
+        return self._sender.chat(self._config.chat_id if chat_id is None else chat_id)
+
+    def _place(self, marketplace: str, shop_id: str, shown_in: int | None = None) -> int:
+        """The configured group for a conversation's or order's next message.
+
+        ``shown_in`` is the group it was first shown in (``group_chat_id``): it stays there.
+        Something new goes to its shop's group, or to an overflow group while that one's
+        budget is spent (``GroupMap.place``).
+        """
+        free = self._pacer.free_slots if self._pacer is not None else (lambda _: 1)
+        return self._config.groups.place(marketplace, shop_id, shown_in=shown_in, free=free)
 
     async def _close(self, session: AsyncSession, event_id: int) -> None:
         """Mark the event delivered; what it showed is recorded in this same transaction."""
@@ -64,11 +77,12 @@ class EventDelivery:
         marketplace: str,
         shop_id: str,
         ref: str,
+        chat_id: int | None = None,
     ) -> None:
-        """Remember what the sent messages stand for and close the event."""
+        """Remember what the sent messages (in ``chat_id``, else the main group) stand for."""
         await links.link_messages(
             session=session,
-            chat_id=self._group(),
+            chat_id=self._group(chat_id),
             message_ids=message_ids,
             kind=kind,
             marketplace=marketplace,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest
@@ -16,12 +17,17 @@ from bot.domain.values import (
     Conversation,
 )
 from bot.domain.vocab import LinkKind
+from bot.relay.away import AwayReplies
 from bot.relay.base import EventDelivery
+from bot.relay.buyer_media import Fetched, fetch_buyer_media, post_buyer_media
 from bot.relay.outgoing import LinkTo, Outgoing, Step, is_thread_gone
+from bot.render.assignments import without_handler
 from bot.render.chats import render_buyer_message
 from bot.render.staff import render_authorization
-from storage import conversations, notices, replies, shops
+from storage import assignments, conversations, notices, replies, shops
+from storage.assignments import ChatKey
 from storage.conversations import conversation_of
+from storage.models import ConversationRow
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,17 @@ def message_identity(message: BuyerMessage) -> tuple[str, ...]:
 class ChatDelivery(EventDelivery):
     """Buyer messages, into their buyer's topic when topics are on; authorization notices."""
 
+    @cached_property
+    def _away(self) -> AwayReplies:
+        return AwayReplies(
+            sessions=self._sessions,
+            sender=self._sender,
+            marketplaces=self._marketplaces,
+            rules=self._config.away,
+            lang=self._config.lang,
+            clock=self._clock,
+        )
+
     async def authorization(self, event_id: int, event: AuthorizationChanged) -> None:
         async with self._sessions() as session:
             shop = await shops.shop_name(
@@ -64,7 +81,7 @@ class ChatDelivery(EventDelivery):
             tz=self._config.tz,
         )
         await self._sender.send(
-            self._config.chat_id,
+            self._config.groups.group_for(event.marketplace.value, event.shop_id),
             rendered,
             marketplace=event.marketplace.value,
             shop_id=event.shop_id,
@@ -77,8 +94,11 @@ class ChatDelivery(EventDelivery):
 
         Tokopedia's chat webhook names no sender, and whether the seller's replies trigger it
         is unconfirmed: the same text staff sent to that room minutes ago is taken as an echo.
+        A message without text (a buyer's photo) is no echo of a staff photo sent uncaptioned.
         """
         conv = message.conversation
+        if not message.text.strip():
+            return False
         return await replies.recently_sent(
             session=session,
             marketplace=conv.marketplace.value,
@@ -98,6 +118,8 @@ class ChatDelivery(EventDelivery):
             message = await marketplace.complete_message(message)
         conv = message.conversation
         identity = message_identity(message)
+        # Now, outside the transaction: media URLs expire, and the text says how it went.
+        fetched = await fetch_buyer_media(self._marketplaces[conv.marketplace.value], message)
         async with self._sessions() as session, session.begin():
             if await self._is_echo(session, message):
                 log.info("dropped an echo of a staff reply in %s", conv)
@@ -122,14 +144,18 @@ class ChatDelivery(EventDelivery):
             shop_name = await shops.shop_name(
                 session=session, marketplace=conv.marketplace.value, shop_id=conv.shop_id
             )
+            group = self._settle(row)
             thread_id = row.thread_id
             conv = conversation_of(row)
+            chat_key = ChatKey(conv.marketplace.value, conv.shop_id, conv.conversation_id)
             rendered = render_buyer_message(
                 message.model_copy(update={"conversation": conv}),
                 shop_name,
                 conv.conversation_id,
                 lang=self._config.lang,
                 tz=self._config.tz,
+                handler=await assignments.handler_name(session=session, key=chat_key),
+                media=fetched.note if fetched else None,
             )
             outgoing = await self._sender.prepare(
                 session, rendered, marketplace=conv.marketplace.value, shop_id=conv.shop_id
@@ -139,12 +165,18 @@ class ChatDelivery(EventDelivery):
         )
         step = Step(event_id, "chat", link)
         try:
-            sent = await self._post(outgoing, conv, shop_name, thread_id, step)
+            sent = await self._post(outgoing, conv, shop_name, thread_id, step, group, fetched)
         except BadRequest as exc:
             if not (self._config.topics and is_thread_gone(exc)):
                 raise
             log.warning("topic %s of %s is gone; opening a new one", thread_id, conv)
-            sent = await self._post(outgoing, conv, shop_name, None, step)
+            sent = await self._post(outgoing, conv, shop_name, None, step, group, fetched)
+        # After the post, so a slow marketplace never holds the buyer's message back from staff
+        # (bot.relay.away); the outcome is then marked on that message.
+        shown = (self._group(group), sent[-1])
+        outgoing = await self._away.answer(
+            event_id, conv, shop_name, message.received_at, shown, outgoing
+        )
         async with self._sessions() as session, session.begin():
             await self._record(
                 session,
@@ -154,6 +186,16 @@ class ChatDelivery(EventDelivery):
                 marketplace=conv.marketplace.value,
                 shop_id=conv.shop_id,
                 ref=conv.conversation_id,
+                chat_id=group,
+            )
+            # The newest message is the one a claim or a release redraws.
+            await assignments.note_shown(
+                session=session,
+                key=chat_key,
+                chat_id=self._group(group),
+                message_id=sent[-1],
+                html=without_handler(outgoing.chunks[-1]),
+                now=self._clock(),
             )
 
     async def _post(
@@ -163,17 +205,41 @@ class ChatDelivery(EventDelivery):
         shop_name: str,
         thread_id: int | None,
         step: Step,
+        group: int,
+        fetched: Fetched | None = None,
     ) -> list[int]:
-        """Post into the buyer's topic, opening one first when topics are on and it has none."""
-        if self._config.topics and thread_id is None:
-            thread_id = await self._open_topic(conv, shop_name)
-        return await self._sender.post_step(
-            self._config.chat_id, outgoing, step, thread_id=thread_id
-        )
+        """Post into the buyer's topic, opening one first when topics are on and it has none.
 
-    async def _open_topic(self, conv: Conversation, shop_name: str) -> int:
+        A photo or video goes up as what it is, the text as its caption (``buyer_media``).
+        """
+        if self._config.topics and thread_id is None:
+            thread_id = await self._open_topic(conv, shop_name, group)
+        if fetched is not None:
+            posted = await post_buyer_media(
+                self._sender, group, fetched, outgoing, step, thread_id=thread_id
+            )
+            if posted is not None:
+                return posted
+        return await self._sender.post_step(group, outgoing, step, thread_id=thread_id)
+
+    def _settle(self, row: ConversationRow) -> int:
+        """Pick the conversation's group and keep it; its topic lives in that group only.
+
+        A row from before SHOP_GROUPS with a topic was shown in the main group. If the
+        shop has since moved to another group, the old topic stays behind and a new one opens.
+        """
+        shown_in = row.group_chat_id
+        if shown_in is None and row.thread_id is not None:
+            shown_in = self._config.chat_id
+        group = self._place(row.marketplace, row.shop_id, shown_in)
+        if group != shown_in:
+            row.thread_id = None
+        row.group_chat_id = group
+        return group
+
+    async def _open_topic(self, conv: Conversation, shop_name: str, group: int) -> int:
         name = f"{conv.buyer_name or conv.buyer_id} · {shop_name or conv.shop_id}"[:128]
-        thread_id = await self._sender.open_topic(self._config.chat_id, name)
+        thread_id = await self._sender.open_topic(group, name)
         # Committed at once: if the post then fails, the retry reuses this topic.
         async with self._sessions() as session, session.begin():
             row = await conversations.get_conversation(

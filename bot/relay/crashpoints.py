@@ -7,7 +7,8 @@ The boundaries are reached in the delivery worker's own task only:
   topic, a chunk record, the commit that closes an event...);
 * ``after-<method>``: Telegram answered a call (``after-sendMessage`` before its record,
   ``after-editMessageText``, ...);
-* ``chunk-recorded``: one chunk of a split message was sent and recorded (between chunks).
+* ``chunk-recorded``: one chunk of a split message was sent and recorded (between chunks);
+* ``away-claimed``: an away message was claimed (committed) and not yet sent.
 
 A test arms a boundary with ``arm`` (in-process: the action raises ``Crash``) or, for a real
 ``tokobot run`` process, through ``TOKOBOT_CRASH_AT=name[@events][:n]`` (the n-th time,

@@ -13,10 +13,11 @@ from bot.domain.values import MarketplaceEvent, Order, OrderCreated, OrderState,
 from bot.relay.base import EventDelivery
 from bot.relay.orders import with_deadline
 from bot.relay.outgoing import Step
+from bot.relay.pacer import Lane
 from bot.render.orders import DIGEST_MAX_ORDERS, render_digest
-from storage import orders
+from storage import bulk, orders
 from storage.inbox import event_of
-from storage.models import InboxEvent
+from storage.models import InboxEvent, OrderRow
 from storage.orders import save_order
 
 
@@ -108,6 +109,7 @@ class DigestDelivery(EventDelivery):
 
     async def _send_digest(self, batch: Sequence[tuple[int, Order]]) -> None:
         todo: list[tuple[int, Order]] = []
+        saved: list[OrderRow] = []
         async with self._sessions() as session, session.begin():
             for event_id, order in batch:
                 row = await orders.get_order(
@@ -116,15 +118,29 @@ class DigestDelivery(EventDelivery):
                 if row is not None and row.alert_message_id is not None:
                     await self._close(session, event_id)  # alerted already, on its own
                     continue
-                await save_order(session, order, self._clock())
+                saved.append(await save_order(session, order, self._clock()))
                 todo.append((event_id, order))
             if not todo:
                 return
             first = todo[0][1]
+            # Its shop's group, or an overflow group; a retry of the batch keeps the first pick.
+            group = self._place(first.marketplace.value, first.shop_id, saved[0].group_chat_id)
+            for row in saved:
+                row.group_chat_id = group
+            # Offered with the digest, and the same run again when a retry re-renders it.
+            run_id = await bulk.offer(
+                session=session,
+                origin=f"digest:{todo[0][0]}",
+                marketplace=first.marketplace.value,
+                shop_id=first.shop_id,
+                order_ids=[bulk.target(o.marketplace.value, o.order_id) for _, o in todo],
+                now=self._clock(),
+            )
             rendered = render_digest(
                 [(order, order.order_id) for _, order in todo],
                 lang=self._config.lang,
                 tz=self._config.tz,
+                accept_all_ref=str(run_id),
             )
             digest = await self._sender.prepare(
                 session, rendered, marketplace=first.marketplace.value, shop_id=first.shop_id
@@ -132,7 +148,7 @@ class DigestDelivery(EventDelivery):
         # Telegram's failures reach the worker as they are; it alone decides what is an outage.
         # The digest is journalled under its first event: a retry of the same batch reuses it.
         ids = await self._sender.post_step(
-            self._config.chat_id, digest, Step(todo[0][0], "digest")
+            group, digest, Step(todo[0][0], "digest"), bulk=Lane.ORDERS
         )
         async with self._sessions() as session, session.begin():
             for event_id, order in todo:
@@ -141,7 +157,8 @@ class DigestDelivery(EventDelivery):
                 )
                 assert row is not None
                 orders.set_alert(
-                    row=row, chat_id=self._group(), message_id=ids[-1], in_digest=True
+                    row=row, chat_id=self._group(group), message_id=ids[-1], in_digest=True
                 )
                 orders.set_shown(row=row, status_code=order.status.code)
+                row.group_chat_id = group
                 await self._close(session, event_id)

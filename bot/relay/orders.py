@@ -26,6 +26,7 @@ from bot.domain.vocab import LinkKind
 from bot.marketplaces import Marketplace
 from bot.relay.base import EventDelivery
 from bot.relay.outgoing import Outgoing, Step
+from bot.relay.pacer import Lane
 from bot.render.orders import (
     render_cancellation_request,
     render_order_alert,
@@ -58,6 +59,7 @@ class _StatusPosts:
     alert_id: int | None
     edit: Outgoing | None
     update: Outgoing
+    group: int  # the staff group it is shown in
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class _Notice:
     shop_id: str
     reply_to: int | None
     outgoing: Outgoing
+    group: int
 
 
 class OrderDelivery(EventDelivery):
@@ -90,7 +93,8 @@ class OrderDelivery(EventDelivery):
             row = await save_order(session, order, self._clock())
             order = order_of(row)
             alert = await self._prepare_alert(session, row, order)
-        await self._post_alert(event_id, order, alert)
+            group = self._settle(row)
+        await self._post_alert(event_id, order, alert, group)
 
     async def status_changed(self, event_id: int, event: OrderStatusChanged) -> None:
         posts: _StatusPosts | None = None
@@ -109,8 +113,10 @@ class OrderDelivery(EventDelivery):
             await self._first_status(event_id, event, known)
             return
         if posts.alert_id is not None and posts.edit is not None:
-            await self._edit_alert(posts.alert_id, posts.edit, Step(event_id, "edit"))
-        await self._post_update(event_id, posts.order, posts.update, reply_to=posts.alert_id)
+            await self._edit_alert(posts.group, posts.alert_id, posts.edit, Step(event_id, "edit"))
+        await self._post_update(
+            event_id, posts.order, posts.update, reply_to=posts.alert_id, group=posts.group
+        )
 
     async def _apply_status(
         self, session: AsyncSession, row: OrderRow, event: OrderStatusChanged
@@ -137,7 +143,26 @@ class OrderDelivery(EventDelivery):
             else None
         )
         update = await self._prepare_update(session, order)
-        return _StatusPosts(order, row.alert_message_id, edit, update)
+        group = self._place(row.marketplace, row.shop_id, self._shown_in(row))
+        return _StatusPosts(order, self._alert_in(row, group), edit, update, group)
+
+    def _settle(self, row: OrderRow) -> int:
+        """Pick the order's group and keep it, so a retry posts where the first try did."""
+        group = self._place(row.marketplace, row.shop_id, self._shown_in(row))
+        row.group_chat_id = group
+        return group
+
+    def _shown_in(self, row: OrderRow) -> int | None:
+        """The group the order was first shown in (an alert from before SHOP_GROUPS counts)."""
+        if row.group_chat_id is not None:
+            return row.group_chat_id
+        return None if row.alert_chat_id is None else self._sender.origin(row.alert_chat_id)
+
+    def _alert_in(self, row: OrderRow, group: int) -> int | None:
+        """The order's alert, if it is in ``group`` (a reply or an edit must be in its chat)."""
+        if row.alert_chat_id is None or self._group(row.alert_chat_id) != self._group(group):
+            return None
+        return row.alert_message_id
 
     async def _first_status(
         self, event_id: int, event: OrderStatusChanged, known: Order | None
@@ -157,10 +182,11 @@ class OrderDelivery(EventDelivery):
                 if awaiting
                 else await self._prepare_update(session, order)
             )
+            group = self._settle(row)
         if awaiting:
-            await self._post_alert(event_id, order, outgoing)
+            await self._post_alert(event_id, order, outgoing, group)
         else:
-            await self._post_update(event_id, order, outgoing, reply_to=None)
+            await self._post_update(event_id, order, outgoing, reply_to=None, group=group)
 
     async def _prepare_alert(self, session: AsyncSession, row: OrderRow, order: Order) -> Outgoing:
         rendered = render_order_alert(
@@ -174,13 +200,13 @@ class OrderDelivery(EventDelivery):
             session, rendered, marketplace=order.marketplace.value, shop_id=order.shop_id
         )
 
-    async def _post_alert(self, event_id: int, order: Order, alert: Outgoing) -> None:
-        ids = await self._sender.post_step(self._config.chat_id, alert, Step(event_id, "alert"))
-        await self._shown(event_id, order, ids, alert=True)
+    async def _post_alert(self, event_id: int, order: Order, alert: Outgoing, group: int) -> None:
+        ids = await self._sender.post_step(group, alert, Step(event_id, "alert"), bulk=Lane.ORDERS)
+        await self._shown(event_id, order, ids, alert=True, group=group)
 
-    async def _edit_alert(self, message_id: int, alert: Outgoing, step: Step) -> None:
+    async def _edit_alert(self, group: int, message_id: int, alert: Outgoing, step: Step) -> None:
         try:
-            await self._sender.replace_step(self._config.chat_id, message_id, alert, step)
+            await self._sender.replace_step(group, message_id, alert, step)
         except BadRequest as exc:
             if "not found" not in exc.message.lower():  # deleted by staff: the update still goes
                 raise
@@ -194,14 +220,16 @@ class OrderDelivery(EventDelivery):
         )
 
     async def _post_update(
-        self, event_id: int, order: Order, update: Outgoing, *, reply_to: int | None
+        self, event_id: int, order: Order, update: Outgoing, *, reply_to: int | None, group: int
     ) -> None:
         ids = await self._sender.post_step(
-            self._config.chat_id, update, Step(event_id, "update"), reply_to=reply_to
+            group, update, Step(event_id, "update"), reply_to=reply_to
         )
-        await self._shown(event_id, order, ids, alert=False)
+        await self._shown(event_id, order, ids, alert=False, group=group)
 
-    async def _shown(self, event_id: int, order: Order, ids: list[int], *, alert: bool) -> None:
+    async def _shown(
+        self, event_id: int, order: Order, ids: list[int], *, alert: bool, group: int
+    ) -> None:
         """Record what the group now shows of the order, and close the event, in one commit."""
         async with self._sessions() as session, session.begin():
             row = await orders.get_order(
@@ -209,7 +237,7 @@ class OrderDelivery(EventDelivery):
             )
             if row is not None:
                 if alert:
-                    orders.set_alert(row=row, chat_id=self._group(), message_id=ids[-1])
+                    orders.set_alert(row=row, chat_id=self._group(group), message_id=ids[-1])
                 orders.set_shown(row=row, status_code=order.status.code)
             await self._record(
                 session,
@@ -219,6 +247,7 @@ class OrderDelivery(EventDelivery):
                 marketplace=order.marketplace.value,
                 shop_id=order.shop_id,
                 ref=order.order_id,
+                chat_id=group,
             )
 
     async def cancellation(self, event_id: int, event: CancellationRequested) -> None:
@@ -249,7 +278,7 @@ class OrderDelivery(EventDelivery):
         if notice is None:
             notice = await self._fetch_notice(marketplace, event, request, marker)
         ids = await self._sender.post_step(
-            self._config.chat_id,
+            notice.group,
             notice.outgoing,
             Step(event_id, "notice"),
             reply_to=notice.reply_to,
@@ -265,6 +294,7 @@ class OrderDelivery(EventDelivery):
                 marketplace=event.marketplace.value,
                 shop_id=notice.shop_id,
                 ref=notice.order.order_id,
+                chat_id=notice.group,
             )
 
     async def _fetch_notice(
@@ -295,4 +325,5 @@ class OrderDelivery(EventDelivery):
         outgoing = await self._sender.prepare(
             session, rendered, marketplace=row.marketplace, shop_id=shop_id
         )
-        return _Notice(order, shop_id, row.alert_message_id, outgoing)
+        group = self._settle(row)
+        return _Notice(order, shop_id, self._alert_in(row, group), outgoing, group)

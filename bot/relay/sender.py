@@ -27,16 +27,13 @@ from telegram.ext import ExtBot
 from bot.clock import Clock
 from bot.domain.vocab import LinkKind
 from bot.relay.crashpoints import crash_point
+from bot.relay.media_out import MediaSending, is_media_message
 from bot.relay.outgoing import Outgoing, Step, is_not_modified
-from bot.relay.pacer import Lane
+from bot.relay.pacer import Lane, Pace, lane_of, spare_share
 from bot.render.base import Button, Rendered
 from bot.render.formatting import split_html
 from storage import orders, steps
 from storage.links import issue_token, link_messages
-
-
-def _lane(bulk: bool) -> Lane | None:
-    return Lane.BULK if bulk else None
 
 
 def _reply(reply_to: int | None, index: int) -> ReplyParameters | None:
@@ -49,8 +46,8 @@ def _reply(reply_to: int | None, index: int) -> ReplyParameters | None:
 log = logging.getLogger(__name__)
 
 
-class Sender:
-    """Telegram output for the relay, handlers and jobs alike."""
+class Sender(MediaSending):
+    """Telegram output for the relay, handlers and jobs alike (photos: ``MediaSending``)."""
 
     def __init__(
         self, bot: ExtBot[Any], sessions: async_sessionmaker[AsyncSession], clock: Clock
@@ -67,14 +64,18 @@ class Sender:
             chat_id = self.moved[chat_id]
         return chat_id
 
+    def origin(self, chat_id: int) -> int:
+        """The configured id of a chat that moved here during this run (else itself)."""
+        old = next((old for old, new in self.moved.items() if new == chat_id), None)
+        return chat_id if old is None else self.origin(old)
+
     def _follow(self, chat_id: int, exc: ChatMigrated) -> int:
         new_id = int(exc.new_chat_id)
         self.moved[chat_id] = new_id
         log.error(
-            "the staff group %s became supergroup %s; following it for this run. "
-            "Set TELEGRAM_CHAT_ID=%s and restart.",
+            "the staff group %s became supergroup %s; following it for this run. Put the new "
+            "id in TELEGRAM_CHAT_ID, SHOP_GROUPS or TELEGRAM_OVERFLOW_CHAT_IDS and restart.",
             chat_id,
-            new_id,
             new_id,
         )
         return new_id
@@ -87,7 +88,7 @@ class Sender:
         thread_id: int | None,
         reply: ReplyParameters | None,
         markup: InlineKeyboardMarkup | None,
-        bulk: bool,
+        bulk: Pace,
     ) -> Message:
         target = self.chat(chat_id)
         for _ in range(2):  # the message was not sent when a group moved: send it there
@@ -98,7 +99,7 @@ class Sender:
                     message_thread_id=thread_id,
                     reply_parameters=reply,
                     reply_markup=markup,
-                    rate_limit_args=_lane(bulk),
+                    rate_limit_args=lane_of(bulk),
                 )
             except ChatMigrated as exc:
                 target = self._follow(target, exc)
@@ -123,11 +124,17 @@ class Sender:
             return await self._markup(session, buttons, marketplace, shop_id, scopes)
 
     async def prepare(
-        self, session: AsyncSession, rendered: Rendered, *, marketplace: str, shop_id: str
+        self,
+        session: AsyncSession,
+        rendered: Rendered,
+        *,
+        marketplace: str,
+        shop_id: str,
+        scopes: Mapping[str, tuple[str, str]] | None = None,
     ) -> Outgoing:
         """Split a message and store its buttons' tokens in the caller's transaction."""
         markup = (
-            await self._markup(session, rendered.buttons, marketplace, shop_id, None)
+            await self._markup(session, rendered.buttons, marketplace, shop_id, scopes)
             if rendered.buttons
             else None
         )
@@ -145,6 +152,9 @@ class Sender:
         for row in buttons:
             keys = []
             for button in row:
+                if button.url:  # a link (a buyer's topic): nothing to resolve on a press
+                    keys.append(InlineKeyboardButton(button.label, url=button.url))
+                    continue
                 owner, shop = (scopes or {}).get(button.ref, (marketplace, shop_id))
                 token = await issue_token(
                     session=session,
@@ -167,7 +177,7 @@ class Sender:
         shop_id: str,
         thread_id: int | None = None,
         reply_to: int | None = None,
-        bulk: bool = True,
+        bulk: Pace = True,
         scopes: Mapping[str, tuple[str, str]] | None = None,
     ) -> list[Message]:
         """Send, split into chunks under Telegram's limit; buttons go on the last chunk."""
@@ -186,7 +196,7 @@ class Sender:
         *,
         thread_id: int | None = None,
         reply_to: int | None = None,
-        bulk: bool = True,
+        bulk: Pace = True,
     ) -> list[Message]:
         """Send a prepared message's chunks; the buttons go on the last one."""
         sent: list[Message] = []
@@ -210,7 +220,7 @@ class Sender:
         *,
         thread_id: int | None = None,
         reply_to: int | None = None,
-        bulk: bool = True,
+        bulk: Pace = True,
     ) -> list[int]:
         """Post an event's message once: chunks sent on an earlier attempt are not re-sent.
 
@@ -237,7 +247,7 @@ class Sender:
         return ids
 
     async def replace_step(
-        self, chat_id: int, message_id: int, outgoing: Outgoing, step: Step, *, bulk: bool = True
+        self, chat_id: int, message_id: int, outgoing: Outgoing, step: Step, *, bulk: Pace = True
     ) -> None:
         """Edit a message once for an event: a retry does not spend another slot on it."""
         async with self._sessions() as session:
@@ -277,7 +287,7 @@ class Sender:
         *,
         marketplace: str,
         shop_id: str,
-        bulk: bool = False,
+        bulk: Pace = False,
     ) -> None:
         """Replace a message's text and buttons; an identical edit is not an error."""
         markup = await self.keyboard(rendered.buttons, marketplace=marketplace, shop_id=shop_id)
@@ -286,7 +296,7 @@ class Sender:
         )
 
     async def replace(
-        self, chat_id: int, message_id: int, outgoing: Outgoing, *, bulk: bool = False
+        self, chat_id: int, message_id: int, outgoing: Outgoing, *, bulk: Pace = False
     ) -> None:
         """Replace a message with a prepared one's first chunk and its buttons."""
         try:
@@ -295,15 +305,21 @@ class Sender:
                 message_id=message_id,
                 text=outgoing.chunks[0],
                 reply_markup=outgoing.markup,
-                rate_limit_args=_lane(bulk),
+                rate_limit_args=lane_of(bulk),
             )
         except ChatMigrated as exc:
             # The message stayed in the old group's history; the new one has no such id.
             self._follow(self.chat(chat_id), exc)
             raise BadRequest("Message to edit not found") from exc
         except BadRequest as exc:
-            if not is_not_modified(exc):
+            if is_media_message(exc):  # a relayed photo: its words are the caption
+                await self.replace_caption(chat_id, message_id, outgoing, lane=lane_of(bulk))
+            elif not is_not_modified(exc):
                 raise
+
+    def spare(self, chat_id: int) -> float:
+        """The share of the group's bulk budget free now: skippable edits ask first."""
+        return spare_share(self.bot.rate_limiter, self.chat(chat_id))
 
     async def open_topic(self, chat_id: int, name: str) -> int:
         """Open a forum topic and return its thread id.
@@ -324,7 +340,7 @@ class Sender:
         shop_id: str,
         order_id: str,
         reply_to: int | None = None,
-        bulk: bool = True,
+        bulk: Pace = True,
     ) -> list[Message]:
         """Post the message that becomes an order's alert, and remember it as such."""
         markup = await self.keyboard(message.buttons, marketplace=marketplace, shop_id=shop_id)

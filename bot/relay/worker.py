@@ -26,7 +26,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
-from bot.domain.values import EventKind
+from bot.domain.values import EventKind, OrderCreated, OrderStatusChanged
 from bot.marketplaces import Marketplace
 from bot.metrics import Metrics
 from bot.relay.config import RelayConfig
@@ -76,12 +76,14 @@ class Relay:
         # Set when the process is stopping: the current pass hands its rest back.
         self.stopping = asyncio.Event()
         self._outage_streak = 0
+        self._moves_told: set[int] = set()  # groups whose move (supergroup upgrade) was told
         self._delivery = Delivery(
             sessions=sessions,
             sender=sender,
             marketplaces=marketplaces,
             config=config,
             clock=clock,
+            pacer=pacer,
         )
 
     def wake(self) -> None:
@@ -100,7 +102,7 @@ class Relay:
             except Exception:
                 log.exception("delivery pass failed")
                 delivered = 0
-            if delivered:
+            if delivered or await self.open_announced_topics():
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
@@ -160,9 +162,11 @@ class Relay:
 
     async def _pass(self, rows: Sequence[InboxEvent], lease: Lease) -> int:
         pending = list(rows)
+        self._delivery.backlog.note(rows)
         try:
-            maybe_new = [row for row in pending if row.kind in MAYBE_NEW_ORDER]
-            if self._should_digest(len(maybe_new)):
+            maybe_new = self._to_digest([row for row in pending if row.kind in MAYBE_NEW_ORDER])
+            maybe_new, pending = await self._hold_orders(maybe_new, pending, lease)
+            if maybe_new:
                 try:
                     with self._sending(lease, maybe_new):
                         handled = await self._digests(maybe_new)
@@ -174,6 +178,12 @@ class Relay:
                     if row.id in handled:
                         self._metrics.delivered(row.received_at, self._clock())
                 pending = [row for row in pending if row.id not in handled]
+            chats = [row for row in pending if row.kind == EventKind.BUYER_MESSAGE]
+            if chats and self._pacer is not None:
+                left = await self._coalesce_chats(chats, pending, lease)
+                if left is None:
+                    return 0  # the process is stopping: the leases go back as they are
+                pending = left
             while pending:
                 if self.stopping.is_set():
                     # Stopping: hand the rest back at once instead of after the lease.
@@ -206,16 +216,79 @@ class Relay:
         self._outage_streak = 0
         return len(rows)
 
-    def _should_digest(self, new_orders: int) -> bool:
+    def _to_digest(self, rows: list[InboxEvent]) -> list[InboxEvent]:
+        """The possible new orders to digest: those of groups whose budget they would strain.
+
+        Each staff group (SHOP_GROUPS) has its own budget, so one busy shop does not turn a
+        quiet shop's orders into digests.
+        """
+        groups = self._config.groups
+        by_group: dict[int, list[InboxEvent]] = {}
+        for row in rows:
+            event = event_of(row)
+            shop = event.order.shop_id if isinstance(event, OrderCreated) else ""
+            shop = event.shop_id if isinstance(event, OrderStatusChanged) else shop
+            by_group.setdefault(groups.group_for(row.marketplace, shop), []).append(row)
+        return [
+            row
+            for group, batch in by_group.items()
+            if self._should_digest(len(batch), group)
+            for row in batch
+        ]
+
+    def _should_digest(self, new_orders: int, group: int) -> bool:
         """Digest once new orders would take more than half of the minute's free slots.
 
         A burst arrives over several passes; spending the whole first window on single
-        alerts would leave the rest of the burst a window later.
+        alerts would leave the rest of the burst a window later. A group's overflow groups
+        add their free slots to its own.
         """
+        if self._pacer is None:
+            return False
+        if self._delivery.backlog.busy(group):
+            return True  # a sale day's stream: combined from the first order (Backlog)
         if new_orders < self._config.digest_threshold:
             return False
-        free = self._pacer.free_slots(self._config.chat_id) if self._pacer else 2 * new_orders
+        spill = self._config.groups.spill_of(group)
+        free = sum(self._pacer.free_slots(chat) for chat in (group, *spill))
         return new_orders > free // 2
+
+    async def _hold_orders(
+        self, maybe_new: list[InboxEvent], pending: list[InboxEvent], lease: Lease
+    ) -> tuple[list[InboxEvent], list[InboxEvent]]:
+        """With no slot free, new orders wait in the inbox: the digest then lists all that came."""
+        held = await self._delivery.hold_orders(maybe_new) if maybe_new else set()
+        lease.held.update(held)  # postponed, not delivered: handed back with the rest
+        return [r for r in maybe_new if r.id not in held], [r for r in pending if r.id not in held]
+
+    async def _coalesce_chats(
+        self, chats: list[InboxEvent], pending: list[InboxEvent], lease: Lease
+    ) -> list[InboxEvent] | None:
+        """Combine buyer messages of busy groups; what is left, or None when stopping."""
+        try:
+            with self._sending(lease, chats):
+                done = await self._delivery.chat_digests(chats)
+        except LeaseLost:
+            return [row for row in pending if row not in chats]
+        except Stopping:
+            return None
+        except Exception as exc:
+            verdict = classify(exc)
+            if isinstance(verdict, Outage):
+                raise verdict from exc
+            # One by one instead: a message that cannot be shown is retried and parked alone.
+            log.exception("combining buyer messages failed")
+            return pending
+        # Only shown rows are done; the others' leases go back with the rest of the pass.
+        lease.held.update(row.id for row in chats if row.id and row.id not in done.shown)
+        for row in chats:
+            if row.id in done.shown:
+                self._metrics.delivered(row.received_at, self._clock())
+        return [row for row in pending if row.id not in done.taken]
+
+    async def open_announced_topics(self) -> int:
+        """Topic mode: open the topics a backlog put off (when idle; best effort)."""
+        return await self._delivery.open_announced_topics()
 
     # --- one event ---------------------------------------------------------------------------
 
@@ -260,13 +333,15 @@ class Relay:
             )
 
     async def _report_move(self) -> None:
-        """Once the staff group has moved (became a supergroup), tell /healthz and the group."""
-        moved_to = self._sender.chat(self._config.chat_id)
-        if moved_to in (self._config.chat_id, self._health.migrated_to):
-            return
-        self._health.migrated_to = moved_to
-        notice = render_group_moved(self._config.chat_id, moved_to, lang=self._config.lang)
-        await self._report(moved_to, notice, marketplace="")
+        """Once a staff group has moved (became a supergroup), tell /healthz and the group."""
+        for group in self._config.groups.all:
+            moved_to = self._sender.chat(group)
+            if moved_to == group or moved_to in self._moves_told:
+                continue
+            self._moves_told.add(moved_to)
+            self._health.migrated_to = moved_to
+            notice = render_group_moved(group, moved_to, lang=self._config.lang)
+            await self._report(moved_to, notice, marketplace="")
 
     async def _failed(self, row: InboxEvent, error: str) -> None:
         assert row.id is not None

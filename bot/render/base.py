@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from bot.domain.errors import ErrorKind
 from bot.domain.values import MarketplaceName, OrderState
-from bot.render.catalogue import CATALOGUE, DEFAULT_LANG, t, t_plain
-from bot.render.formatting import TELEGRAM_TEXT_LIMIT, clip, split_html
+from bot.render.catalogue import CATALOGUE, DEFAULT_LANG, Html, t, t_plain
+from bot.render.formatting import TELEGRAM_TEXT_LIMIT, clip, escape, split_html
 from bot.render.texts_id import BUYER_REJECT_TEXTS
 
 BUTTONS_PER_ROW = 6  # Telegram allows 8; 6 short labels stay legible on a phone
@@ -40,6 +40,7 @@ class Button:
     label: str
     action: str
     ref: str
+    url: str = ""  # a link button instead (e.g. a buyer's forum topic): no token, no action
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,17 @@ def button_rows(
 
 
 # --- labels ----------------------------------------------------------------------------------
+
+
+def user_mention(user_id: int, name: str = "") -> Html:
+    """A Telegram user named by a link, so that Telegram notifies them; the id when no name
+    is known (an admin configured by id)."""
+    return Html(f'<a href="tg://user?id={user_id}">{escape(name or str(user_id))}</a>')
+
+
+def admin_mentions(admins: Sequence[int]) -> Html:
+    """The admins of a last reminder, each notified."""
+    return Html(" ".join(user_mention(admin) for admin in admins))
 
 
 def marketplace_label(name: MarketplaceName | str) -> str:

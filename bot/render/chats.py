@@ -6,12 +6,13 @@ exactly as written, so a long one may need :meth:`~bot.render.base.Rendered.chun
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.values import BuyerMessage, Conversation
 from bot.domain.vocab import ButtonAction
+from bot.render.assignments import claim_row, with_handler
 from bot.render.base import (
     Button,
     Rendered,
@@ -22,35 +23,46 @@ from bot.render.base import (
     shop_label,
 )
 from bot.render.catalogue import format_datetime, format_duration, format_time, t, t_plain
+from bot.render.chat_media import MediaNote, attachment_buttons, attachment_lines
 from bot.render.formatting import (
     aware,
     chat_text_to_html,
     chat_text_to_plain,
     clip,
     escape,
-    escape_attr,
 )
+from bot.render.templates import quick_reply_button
 
 CHATS_LIST_MAX = 20
 
 _PREVIEW_MAX = 60
-_ATTACHMENT_KINDS = ("image", "video", "product", "order", "sticker", "file")
 
 
-def _attachment(msg: BuyerMessage, lang: str) -> str:
-    """A non-text message in words, with its link where there is a safe one."""
-    kind = msg.attachment_kind if msg.attachment_kind in _ATTACHMENT_KINDS else "other"
-    label = t(f"chat.kind.{kind}", lang)
-    url = msg.attachment_url.strip()
-    if url.startswith(("https://", "http://")):
-        return f'{label} <a href="{escape_attr(url)}">{t("chat.open", lang)}</a>'
-    return label
+def chat_buttons(ref: str, *, lang: str, handler: str = "") -> tuple[tuple[Button, ...], ...]:
+    """A relayed buyer message's buttons; ``handler`` names who handles the chat, if anyone.
+
+    Redrawing a message after a claim or a release uses these too, so every button a
+    relayed message carries belongs here.
+    """
+    button = Button(t_plain("btn.reply", lang), ButtonAction.REPLY, ref)
+    return ((button, quick_reply_button(ref, lang)), claim_row(ref, lang=lang, handler=handler))
 
 
 def render_buyer_message(
-    msg: BuyerMessage, shop_name: str, ref: str, *, lang: str, tz: ZoneInfo
+    msg: BuyerMessage,
+    shop_name: str,
+    ref: str,
+    *,
+    lang: str,
+    tz: ZoneInfo,
+    handler: str = "",
+    media: MediaNote | None = None,
 ) -> Rendered:
-    """A buyer's chat message exactly as written, with who, where, when and a Reply button."""
+    """A buyer's chat message exactly as written, with who, where, when and its buttons.
+
+    ``handler`` is whoever handles the conversation already; the message then says so.
+    ``media`` is what became of its photo or video (``bot.render.chat_media``).
+    """
     conv = msg.conversation
     body = chat_text_to_html(msg.text).strip()
     lines: list[str] = [
@@ -61,16 +73,20 @@ def render_buyer_message(
             shop=shop_label(shop_name, conv.marketplace),
         ),
     ]
+    shown = False
     if msg.attachment_kind:
-        lines.append(_attachment(msg, lang))
-    if body or not msg.attachment_kind:
+        attached, shown = attachment_lines(msg, media, lang)
+        lines.extend(attached)
+    if (body and not shown) or not msg.attachment_kind:
         lines.append(f"<blockquote>{body}</blockquote>" if body else t("chat.empty", lang))
     platform = platform_label(conv.buyer_platform, lang=lang)
     if platform:
         lines.append(t("order.platform", lang, platform=platform))
     lines.append(t("chat.footer", lang, time=format_datetime(msg.received_at, tz, lang=lang)))
-    button = Button(t_plain("btn.reply", lang), ButtonAction.REPLY, ref)
-    return Rendered("\n".join(lines), ((button,),))
+    text = with_handler("\n".join(lines), handler, lang=lang)
+    extra = attachment_buttons(msg, media, lang)
+    buttons = chat_buttons(ref, lang=lang, handler=handler)
+    return Rendered(text, (*buttons, tuple(extra)) if extra else buttons)
 
 
 def render_chats_list(
@@ -79,10 +95,12 @@ def render_chats_list(
     now: datetime,
     lang: str,
     tz: ZoneInfo,
+    handlers: Mapping[str, str] | None = None,
 ) -> Rendered:
     """Buyer chats waiting for a reply (/chats), oldest first, each with its age and a button.
 
-    Each entry is ``(conversation, waiting_since, last_text, ref)``.
+    Each entry is ``(conversation, waiting_since, last_text, ref)``; ``handlers`` names the
+    staff member handling each ref that has one.
     """
     if not chats:
         return Rendered(t("chats.empty", lang))
@@ -101,6 +119,9 @@ def render_chats_list(
         preview = clip(" ".join(chat_text_to_plain(last_text).split()), _PREVIEW_MAX)
         if preview:
             lines.append(f"   <i>{escape(preview)}</i>")
+        handler = (handlers or {}).get(ref, "")
+        if handler:
+            lines.append(t("chats.handler", lang, name=clip(handler, 64)))
         buttons.append(
             Button(
                 t_plain("btn.reply_to", lang, number=number, buyer=clip(buyer, 24)),

@@ -26,6 +26,7 @@ from bot.render.base import (
     shop_label,
     state_label,
 )
+from bot.render.bulk import accept_all_button
 from bot.render.catalogue import (
     Html,
     format_datetime,
@@ -251,8 +252,17 @@ def _by_deadline(orders: Sequence[tuple[Order, str]]) -> list[tuple[Order, str]]
     return sorted(orders, key=key)
 
 
-def render_digest(orders: Sequence[tuple[Order, str]], *, lang: str, tz: ZoneInfo) -> Rendered:
-    """Many new orders in one message, grouped by shop, with one button per order."""
+def render_digest(
+    orders: Sequence[tuple[Order, str]],
+    *,
+    lang: str,
+    tz: ZoneInfo,
+    accept_all_ref: str | None = None,
+) -> Rendered:
+    """Many new orders in one message, grouped by shop, with one button per order.
+
+    ``accept_all_ref``: the bulk run offered for these orders; adds "accept all" below.
+    """
     if len(orders) > DIGEST_MAX_ORDERS:
         raise ValueError(f"a digest holds at most {DIGEST_MAX_ORDERS} orders, got {len(orders)}")
     groups: dict[tuple[str, str], list[tuple[Order, str]]] = {}
@@ -280,7 +290,14 @@ def render_digest(orders: Sequence[tuple[Order, str]], *, lang: str, tz: ZoneInf
         Button(f"#{short}", ButtonAction.ORDER, ref)
         for (_, ref), short in zip(ordered, shorts, strict=True)
     ]
-    return Rendered("\n".join(lines), button_rows(buttons))
+    rows = button_rows(buttons)
+    if accept_all_ref is not None and ordered:
+        needs_accept = ordered[0][0].needs_accept
+        bulk = accept_all_button(
+            len(ordered), needs_accept=needs_accept, ref=accept_all_ref, lang=lang
+        )
+        rows = (*rows, (bulk,))
+    return Rendered("\n".join(lines), rows)
 
 
 def _time_left(deadline: datetime, now: datetime, lang: str) -> str:

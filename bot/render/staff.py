@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 from bot.domain.figures import AuditRecord, DayFigures
 from bot.domain.values import Conversation, Order
 from bot.domain.vocab import ButtonAction
-from bot.render.base import REASON_MAX, Button, Rendered, marketplace_label
+from bot.render.base import (
+    REASON_MAX,
+    Button,
+    Rendered,
+    admin_mentions,
+    marketplace_label,
+    user_mention,
+)
 from bot.render.catalogue import (
     Html,
     format_date,
@@ -74,10 +81,7 @@ def render_deadline_reminder(
         total=rupiah(order.total),
     )
     if admins:
-        mentions = " ".join(
-            f'<a href="tg://user?id={admin}">{escape(str(admin))}</a>' for admin in admins
-        )
-        text = Html(f"{text}\n{t('remind.deadline_last', lang, admins=Html(mentions))}")
+        text = Html(f"{text}\n{t('remind.deadline_last', lang, admins=admin_mentions(admins))}")
     first = Button(accept_label or t_plain("btn.accept", lang), ButtonAction.ACCEPT, ref)
     return Rendered(
         text, ((first, Button(t_plain("btn.reject", lang), ButtonAction.REJECT, ref)),)
@@ -92,7 +96,9 @@ def render_chat_reminder(
     now: datetime,
     lang: str,
     tz: ZoneInfo,
+    handler: tuple[int, str] | None = None,
 ) -> Rendered:
+    """A chat left unanswered; with a handler, it names them so that Telegram tells them."""
     buyer = conversation.buyer_name or t_plain("common.buyer", lang)
     text = t(
         "remind.chat",
@@ -101,6 +107,10 @@ def render_chat_reminder(
         since=format_day_time(since, tz, lang=lang),
         waited=format_duration(now - since, lang=lang),
     )
+    if handler is not None:
+        user_id, name = handler
+        mention = user_mention(user_id, name)
+        text = Html(f"{text}\n{t('remind.chat_handler', lang, handler=mention)}")
     return Rendered(text, ((Button(t_plain("btn.reply", lang), ButtonAction.REPLY, ref),),))
 
 
@@ -190,4 +200,25 @@ def render_summary(
             lines.append(t("summary.staff_line", lang, name=name or "?", counts=described))
     else:
         lines.append(t("summary.staff_none", lang))
+    lines.extend(_answers_per_staff(figures, lang))
     return Rendered("\n".join(lines))
+
+
+def _answers_per_staff(figures: DayFigures, lang: str) -> list[str]:
+    """Each staff member's answers to buyers today, and the median wait for their first ones."""
+    answers = {name: c["reply"] for name, c in figures.per_staff.items() if c.get("reply")}
+    names = sorted(set(answers) | set(figures.first_response_seconds))
+    if not names:
+        return []
+    lines: list[str] = [t("summary.answers_title", lang)]
+    for name in names:
+        waits = figures.first_response_seconds.get(name)
+        count = answers.get(name, 0)
+        if waits:
+            median = format_duration(timedelta(seconds=statistics.median(waits)), lang=lang)
+            lines.append(
+                t("summary.answers_line", lang, name=name or "?", count=count, median=median)
+            )
+        else:
+            lines.append(t("summary.answers_line_plain", lang, name=name or "?", count=count))
+    return lines

@@ -5,14 +5,21 @@ Telegram HTML templates for :func:`bot.render.catalogue.t`.
 
 from __future__ import annotations
 
+from bot.render import texts_returns
+
 _COMMANDS = """\
 <b>Commands</b>
 /chats — buyer chats waiting for a reply
+/mine — chats you handle
 /orders — orders waiting for acceptance
 /order &lt;invoice&gt; — show an order card
-/accept &lt;invoice&gt; — accept an order
+/accept &lt;invoice&gt; … — accept orders (several at once, too)
 /reject &lt;invoice&gt; — reject an order
 /reply &lt;chat&gt; &lt;text&gt; — answer a buyer without replying to their message
+/t &lt;name&gt; — send a quick-reply template (reply to a buyer's chat message)
+/templates — list the quick-reply templates
+/template add &lt;name&gt; &lt;text&gt; — save a template ({{buyer}}, {{shop}} filled in)
+/template del &lt;name&gt; — delete a template
 /audit &lt;invoice&gt; — history of staff actions
 /summary — summary of orders and chats
 /help — this help
@@ -56,6 +63,43 @@ TEXTS: dict[str, str] = {
     "btn.own_reason": "✍️ Write my own reason",
     "btn.back": "↩️ Back",
     "btn.retry": "🔁 Send again",
+    # quick replies (templates) and the away message
+    "btn.quick": "⚡ Quick reply",
+    "tpl.menu": "⚡ <b>Quick reply</b> to {buyer}: pick a template.",
+    "tpl.none": "No templates yet. Save one with /template add &lt;name&gt; &lt;text&gt;.",
+    "tpl.list_title": "⚡ <b>Quick-reply templates</b> ({count})",
+    "tpl.list_line": "<b>{name}</b> · used {uses}×\n<blockquote>{text}</blockquote>",
+    "tpl.usage": (
+        "Usage: /template add &lt;name&gt; &lt;text&gt; to save, "
+        "/template del &lt;name&gt; to delete, /templates to see them all."
+    ),
+    "tpl.t_usage": "Usage: reply to a buyer's chat message with /t &lt;name&gt;. See /templates.",
+    "tpl.bad_name": (
+        "A template name is one word (letters, digits, - or _), at most {max} characters."
+    ),
+    "tpl.added": "✅ Template <b>{name}</b> saved.",
+    "tpl.exists": "Template <b>{name}</b> already exists. Delete it first: /template del {name}.",
+    "tpl.deleted": "🗑️ Template <b>{name}</b> deleted.",
+    "tpl.missing": "🔍 There is no template <b>{name}</b>. See /templates.",
+    "tpl.bad_placeholder": "Unknown placeholder: {unknown}. Known placeholders: {known}.",
+    "tpl.bad_brace": (
+        "A brace without its pair. Known placeholders: {known}; "
+        "write {{{{ or }}}} for a literal brace."
+    ),
+    "tpl.too_long": (
+        "Template too long: {length} characters with the longest names filled in "
+        "(Tokopedia &amp; Shop takes at most {max} per message)."
+    ),
+    "tpl.sent_by": "⚡ Template <b>{name}</b> · {staff}",
+    "away.sent": "🤖 away message sent",
+    "away.failed": "🤖 away message not sent: {reason}",
+    "away.unknown": "🤖 away message may have been sent, but it is not certain; not sent again.",
+    "away.cannot_message": "the shop may not message this buyer right now",
+    "away.too_long": "the text is too long for one message",
+    "audit.action.template": "sent a template",
+    "audit.action.template_add": "saved a template",
+    "audit.action.template_del": "deleted a template",
+    "audit.action.away_reply": "away message while closed",
     "chat.header": "💬 <b>{buyer}</b> · {shop}",
     "chat.empty": "<i>(message without text)</i>",
     "chat.kind.image": "🖼️ Image",
@@ -66,7 +110,34 @@ TEXTS: dict[str, str] = {
     "chat.kind.file": "📎 File",
     "chat.kind.other": "📎 Attachment",
     "chat.open": "open",
+    "chat.photo_failed": "📷 the photo could not be fetched",
+    "chat.video_failed": "🎬 the video could not be fetched",
+    "media.shown": "📷 Photo shown.",
+    "media.already_shown": "📷 This photo is shown already.",
+    "chat.photo_gone": "📷 This photo can no longer be fetched; see it in Seller Center.",
+    "chat.video_too_big": "🎬 Video {size}: too big for Telegram (at most {limit} MB)",
+    "chat.product_line": "🛍️ Product card: <b>{name}</b>",
+    "chat.price_line": "💰 {price}",
+    "chat.order_line": "🧾 Order card: <code>{order}</code>",
+    "btn.photo_retry": "🔁 Fetch the photo again",
+    "btn.open_order": "🧾 Order card",
     "chat.footer": "🕒 {time}",
+    "chatdigest.title": "💬 <b>{count} messages from {buyers} buyers</b> · {span}",
+    "chatdigest.hint": (
+        "⚡ Busy: buyer messages are combined so they show quickly. "
+        "Tap a buyer's button to answer them."
+    ),
+    "chatdigest.more": "… <i>(+{count} characters; the whole text follows in its own message)</i>",
+    "chatdigest.answer": "↩️ {buyer} #{short}",
+    "chatdigest.topic": "💬 {buyer} #{short}",
+    "chatdigest.topic_opened": (
+        "📌 Topic for <b>{buyer}</b> · {shop}. Earlier messages are in the {link}."
+    ),
+    "chatdigest.link": "chat digest",
+    "reply.digest_hint": (
+        "👆 That message lists several buyers, so this reply was not sent. "
+        "Tap a buyer's button under it, then write your answer."
+    ),
     "order.new": "🛒 <b>New order</b>",
     "order.title": "🛒 <b>Order</b>",
     "order.invoice": "🧾 <code>{invoice}</code>",
@@ -103,10 +174,67 @@ TEXTS: dict[str, str] = {
     "cancel.deadline": "⏰ Respond by <b>{deadline}</b>",
     "digest.title": "🛒 <b>{count} new orders</b>",
     "digest.hint": "Tap an order number below to open its card.",
+    "btn.accept_all": "✅ Accept all ({count})",
+    "btn.process_all": "▶️ Process all ({count})",
+    "btn.bulk_yes": "✅ Yes, go ahead",
+    "btn.bulk_no": "↩️ No",
+    "btn.bulk_retry": "🔁 Retry the failed ({count})",
+    "bulk.confirm_accept": "❓ <b>Accept {count} orders</b> worth <b>{total}</b> now?",
+    "bulk.confirm_process": "❓ <b>Process {count} orders</b> worth <b>{total}</b> now?",
+    "bulk.confirm_skipped": "{count} other orders were handled already and will be skipped.",
+    "bulk.nothing": "No order in this list is waiting for action any more.",
+    "bulk.started": "⏳ Started: {count} orders.",
+    "bulk.busy": "⏳ Already started by {who}.",
+    "bulk.finished": "This has run already.",
+    "bulk.progress_accept": "⏳ <b>Accepting orders…</b> {done}/{count}",
+    "bulk.progress_process": "⏳ <b>Processing orders…</b> {done}/{count}",
+    "bulk.result_accept": "<b>{ok} accepted, {failed} failed</b>",
+    "bulk.result_process": "<b>{ok} processed, {failed} failed</b>",
+    "bulk.skipped": "⏭️ {count} skipped: {reasons}",
+    "bulk.skip.accepted": "{count} accepted already",
+    "bulk.skip.processed": "{count} processed already",
+    "bulk.skip.rejected": "{count} rejected already",
+    "bulk.skip.cancelled": "{count} cancelled",
+    "bulk.skip.moved": "{count} changed status",
+    "bulk.skip.busy": "{count} being handled by other staff",
+    "bulk.failures": "Failed:",
+    "bulk.failure": "• <b>#{invoice}</b>: {reason}",
+    "bulk.not_found": "order not found",
+    "bulk.by": "👤 {actor} · {time}",
+    "bulk.audit_note": "bulk action #{run}",
+    "bulk.unknown_refs": "Not found: {refs}",
     "orders.title": "⏳ <b>Orders awaiting acceptance ({count})</b>",
     "orders.empty": "No orders are waiting for acceptance. 🎉",
     "chats.title": "💬 <b>Chats awaiting a reply ({count})</b>",
     "chats.empty": "No buyer chats are waiting for a reply. 👍",
+    # who handles which conversation (claiming)
+    "btn.claim": "🙋 I'll handle it",
+    "btn.handled_by": "🙋 {name}",
+    "btn.release": "✋ Release",
+    "btn.take_over": "✅ Take over from {name}",
+    "btn.keep": "↩️ Cancel",
+    "claim.line": "🙋 Handled by <b>{name}</b>",
+    "claim.done": "🙋 You now handle this chat.",
+    "claim.yours": "🙋 You already handle this chat.",
+    "claim.taken": "🙋 {name} handles this chat.",
+    "claim.confirm": "🙋 Handled by {name}. Press ✅ to take it over.",
+    "claim.took_over": "🙋 You took this chat over from {name}.",
+    "claim.changed": "Who handles this chat just changed; look at the message again.",
+    "claim.released": "✋ This chat is released; anyone may handle it.",
+    "claim.not_yours": "Only {name} or an admin may release this chat.",
+    "claim.nobody": "Nobody handles this chat now.",
+    "chats.handler": "   🙋 {name}",
+    "mine.title": "🙋 <b>Chats you handle ({count})</b>",
+    "mine.empty": "You handle no chats now. Press 🙋 I'll handle it on a buyer's message.",
+    "mine.answered": "✅ answered",
+    "remind.chat_handler": "🙋 {handler}, you handle this chat.",
+    "summary.answers_title": "💬 <b>Answers per staff member</b>",
+    "summary.answers_line": "{name}: {count} answers · median first response {median}",
+    "summary.answers_line_plain": "{name}: {count} answers",
+    "audit.action.claim": "took the chat",
+    "audit.action.takeover": "took the chat over",
+    "audit.action.release": "released the chat",
+    "audit.action.auto_release": "chat released automatically",
     "parked.text": (
         "⚠️ <b>Could not relay to the group</b>\n{description}\n"
         "Retried for hours; it has been set aside for an admin to check "
@@ -115,8 +243,15 @@ TEXTS: dict[str, str] = {
     ),
     "group.moved": (
         "ℹ️ This group became a supergroup: tokobot now posts here.\n"
-        "Admin: change <code>TELEGRAM_CHAT_ID</code> from <code>{old}</code> to "
-        "<code>{new}</code> and restart tokobot."
+        "Admin: change <code>{old}</code> to <code>{new}</code> in "
+        "<code>TELEGRAM_CHAT_ID</code>, <code>SHOP_GROUPS</code> or "
+        "<code>TELEGRAM_OVERFLOW_CHAT_IDS</code> and restart tokobot."
+    ),
+    "group.elsewhere.order": (
+        "⛔ This order belongs to a shop handled by another staff group; act on it there."
+    ),
+    "group.elsewhere.chat": (
+        "⛔ This chat belongs to a shop handled by another staff group; answer it there."
     ),
     "err.not_eligible": (
         "⛔ Not possible for this order right now (its status changed or it is not eligible)."
@@ -171,6 +306,25 @@ TEXTS: dict[str, str] = {
     "reply.edit_not_sent": "✏️ Edited messages are not sent again; the buyer still sees the "
     "first version.",
     "reply.text_only": "Only text messages can be sent to a buyer.",
+    "reply.text_only_market": (
+        "{marketplace} chats take text only: photos, stickers, voice, video and files are not "
+        "sent to the buyer. Write the answer as text."
+    ),
+    "reply.media_photo_or_text": (
+        "{marketplace} chats take text and photos; stickers, voice, video and files are not "
+        "sent to the buyer."
+    ),
+    "reply.prompt_text_only": "Answer this question with text.",
+    "reply.photo_too_big": "The photo is too big for the buyer (at most {limit} MB); not sent.",
+    "reply.photo_unreadable": (
+        "❌ The photo could not be read from Telegram; nothing reached the buyer yet."
+    ),
+    "reply.part_photo": "photo",
+    "reply.part_text": "text",
+    "reply.part_failed": (
+        "Part {number} of {total} ({part}) failed; the parts before it arrived and are not "
+        "sent twice."
+    ),
     "reply.needs_target": (
         "To answer a buyer, reply to a chat message the bot relayed, or tap its Reply button."
     ),
@@ -198,6 +352,8 @@ TEXTS: dict[str, str] = {
     "audit.action.cancel_approved": "approved the cancellation",
     "audit.action.cancel_rejected": "declined the cancellation request",
     "audit.action.process": "processed the order",
+    "audit.action.bulk_accept": "accepted the order (accept all)",
+    "audit.action.bulk_process": "processed the order (process all)",
     "remind.deadline": (
         "⏰ <b>Order needs action</b> {invoice}\nDeadline {deadline} ({left}) · {total}"
     ),
@@ -246,3 +402,4 @@ TEXTS: dict[str, str] = {
     "and your replies back to the buyers.\n\n" + _COMMANDS,
     "help.text": _COMMANDS,
 }
+TEXTS.update(texts_returns.EN)  # return and refund requests

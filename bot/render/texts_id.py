@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.render import texts_returns
+
 _COMMANDS = """\
 <b>Perintah</b>
 /chats — chat pembeli yang menunggu balasan
+/mine — chat yang Anda tangani
 /orders — pesanan yang menunggu diterima
 /order &lt;invoice&gt; — tampilkan kartu pesanan
-/accept &lt;invoice&gt; — terima pesanan
+/accept &lt;invoice&gt; … — terima pesanan (boleh beberapa sekaligus)
 /reject &lt;invoice&gt; — tolak pesanan
 /reply &lt;chat&gt; &lt;teks&gt; — balas pembeli tanpa menekan Balas pada pesannya
+/t &lt;nama&gt; — kirim template balasan cepat (balas pesan chat pembeli)
+/templates — daftar template balasan cepat
+/template add &lt;nama&gt; &lt;teks&gt; — simpan template ({{buyer}}, {{shop}} diisi)
+/template del &lt;nama&gt; — hapus template
 /audit &lt;invoice&gt; — riwayat tindakan staf
 /summary — ringkasan pesanan dan chat
 /help — bantuan ini
@@ -63,6 +70,47 @@ TEXTS: dict[str, str] = {
     "btn.own_reason": "✍️ Tulis alasan sendiri",
     "btn.back": "↩️ Kembali",
     "btn.retry": "🔁 Kirim ulang",
+    # quick replies (templates) and the away message
+    "btn.quick": "⚡ Balasan cepat",
+    "tpl.menu": "⚡ <b>Balasan cepat</b> untuk {buyer}: pilih template.",
+    "tpl.none": "Belum ada template. Simpan dulu dengan /template add &lt;nama&gt; &lt;teks&gt;.",
+    "tpl.list_title": "⚡ <b>Template balasan cepat</b> ({count})",
+    "tpl.list_line": "<b>{name}</b> · dipakai {uses}×\n<blockquote>{text}</blockquote>",
+    "tpl.usage": (
+        "Cara pakai: /template add &lt;nama&gt; &lt;teks&gt; untuk menyimpan, "
+        "/template del &lt;nama&gt; untuk menghapus, /templates untuk melihat semuanya."
+    ),
+    "tpl.t_usage": (
+        "Cara pakai: balas pesan chat pembeli dengan /t &lt;nama&gt;. Lihat /templates."
+    ),
+    "tpl.bad_name": (
+        "Nama template harus satu kata (huruf, angka, - atau _), paling banyak {max} karakter."
+    ),
+    "tpl.added": "✅ Template <b>{name}</b> disimpan.",
+    "tpl.exists": "Template <b>{name}</b> sudah ada. Hapus dulu dengan /template del {name}.",
+    "tpl.deleted": "🗑️ Template <b>{name}</b> dihapus.",
+    "tpl.missing": "🔍 Template <b>{name}</b> tidak ada. Lihat /templates.",
+    "tpl.bad_placeholder": "Isian tidak dikenal: {unknown}. Isian yang bisa dipakai: {known}.",
+    "tpl.bad_brace": (
+        "Kurung kurawal tanpa pasangan. Isian yang bisa dipakai: {known}; "
+        "tulis {{{{ atau }}}} untuk kurung kurawal biasa."
+    ),
+    "tpl.too_long": (
+        "Template terlalu panjang: {length} karakter dengan nama terpanjang terisi "
+        "(Tokopedia &amp; Shop menerima paling banyak {max} per pesan)."
+    ),
+    "tpl.sent_by": "⚡ Template <b>{name}</b> · {staff}",
+    "away.sent": "🤖 balasan otomatis terkirim",
+    "away.failed": "🤖 balasan otomatis tidak terkirim: {reason}",
+    "away.unknown": (
+        "🤖 balasan otomatis mungkin terkirim, tetapi belum pasti; tidak dikirim ulang."
+    ),
+    "away.cannot_message": "pembeli ini tidak bisa dikirimi pesan oleh toko saat ini",
+    "away.too_long": "teks terlalu panjang untuk satu pesan",
+    "audit.action.template": "mengirim template",
+    "audit.action.template_add": "menyimpan template",
+    "audit.action.template_del": "menghapus template",
+    "audit.action.away_reply": "balasan otomatis saat toko tutup",
     # buyer chat
     "chat.header": "💬 <b>{buyer}</b> · {shop}",
     "chat.empty": "<i>(pesan tanpa teks)</i>",
@@ -74,7 +122,34 @@ TEXTS: dict[str, str] = {
     "chat.kind.file": "📎 Berkas",
     "chat.kind.other": "📎 Lampiran",
     "chat.open": "buka",
+    "chat.photo_failed": "📷 foto tidak dapat diambil",
+    "chat.video_failed": "🎬 video tidak dapat diambil",
+    "media.shown": "📷 Foto ditampilkan.",
+    "media.already_shown": "📷 Foto ini sudah ditampilkan.",
+    "chat.photo_gone": "📷 Foto ini tidak dapat diambil lagi; lihat di Seller Center.",
+    "chat.video_too_big": "🎬 Video {size}: terlalu besar untuk Telegram (maks. {limit} MB)",
+    "chat.product_line": "🛍️ Kartu produk: <b>{name}</b>",
+    "chat.price_line": "💰 {price}",
+    "chat.order_line": "🧾 Kartu pesanan: <code>{order}</code>",
+    "btn.photo_retry": "🔁 Ambil foto lagi",
+    "btn.open_order": "🧾 Kartu pesanan",
     "chat.footer": "🕒 {time}",
+    "chatdigest.title": "💬 <b>{count} pesan dari {buyers} pembeli</b> · {span}",
+    "chatdigest.hint": (
+        "⚡ Sedang ramai: pesan pembeli digabung agar cepat tampil. "
+        "Ketuk tombol pembeli untuk menjawabnya."
+    ),
+    "chatdigest.more": "… <i>(+{count} karakter; teks lengkap menyusul sebagai pesan sendiri)</i>",
+    "chatdigest.answer": "↩️ {buyer} #{short}",
+    "chatdigest.topic": "💬 {buyer} #{short}",
+    "chatdigest.topic_opened": (
+        "📌 Topik untuk <b>{buyer}</b> · {shop}. Pesan sebelumnya ada di {link}."
+    ),
+    "chatdigest.link": "ringkasan chat",
+    "reply.digest_hint": (
+        "👆 Pesan itu berisi beberapa pembeli, jadi balasan ini tidak dikirim. "
+        "Ketuk tombol pembeli di bawah pesan itu, lalu tulis balasannya."
+    ),
     # order card
     "order.new": "🛒 <b>Pesanan baru</b>",
     "order.title": "🛒 <b>Pesanan</b>",
@@ -116,10 +191,69 @@ TEXTS: dict[str, str] = {
     # digest and lists
     "digest.title": "🛒 <b>{count} pesanan baru</b>",
     "digest.hint": "Ketuk nomor pesanan di bawah untuk membuka kartunya.",
+    "btn.accept_all": "✅ Terima semua ({count})",
+    "btn.process_all": "▶️ Proses semua ({count})",
+    "btn.bulk_yes": "✅ Ya, lanjutkan",
+    "btn.bulk_no": "↩️ Tidak",
+    "btn.bulk_retry": "🔁 Coba lagi yang gagal ({count})",
+    "bulk.confirm_accept": "❓ <b>Terima {count} pesanan</b> senilai <b>{total}</b> sekarang?",
+    "bulk.confirm_process": "❓ <b>Proses {count} pesanan</b> senilai <b>{total}</b> sekarang?",
+    "bulk.confirm_skipped": "{count} pesanan lain sudah ditangani dan akan dilewati.",
+    "bulk.nothing": "Tidak ada lagi pesanan di daftar ini yang menunggu tindakan.",
+    "bulk.started": "⏳ Mulai: {count} pesanan.",
+    "bulk.busy": "⏳ Sudah dijalankan oleh {who}.",
+    "bulk.finished": "Sudah selesai dijalankan.",
+    "bulk.progress_accept": "⏳ <b>Menerima pesanan…</b> {done}/{count}",
+    "bulk.progress_process": "⏳ <b>Memproses pesanan…</b> {done}/{count}",
+    "bulk.result_accept": "<b>{ok} diterima, {failed} gagal</b>",
+    "bulk.result_process": "<b>{ok} diproses, {failed} gagal</b>",
+    "bulk.skipped": "⏭️ {count} dilewati: {reasons}",
+    "bulk.skip.accepted": "{count} sudah diterima",
+    "bulk.skip.processed": "{count} sudah diproses",
+    "bulk.skip.rejected": "{count} sudah ditolak",
+    "bulk.skip.cancelled": "{count} dibatalkan",
+    "bulk.skip.moved": "{count} statusnya sudah berubah",
+    "bulk.skip.busy": "{count} sedang ditangani staf lain",
+    "bulk.failures": "Gagal:",
+    "bulk.failure": "• <b>#{invoice}</b>: {reason}",
+    "bulk.not_found": "pesanan tidak ditemukan",
+    "bulk.by": "👤 {actor} · {time}",
+    "bulk.audit_note": "aksi massal #{run}",
+    "bulk.unknown_refs": "Tidak ditemukan: {refs}",
     "orders.title": "⏳ <b>Pesanan menunggu diterima ({count})</b>",
     "orders.empty": "Tidak ada pesanan yang menunggu diterima. 🎉",
     "chats.title": "💬 <b>Chat menunggu balasan ({count})</b>",
     "chats.empty": "Semua chat pembeli sudah dibalas. 👍",
+    # who handles which conversation (claiming)
+    "btn.claim": "🙋 Saya tangani",
+    "btn.handled_by": "🙋 {name}",
+    "btn.release": "✋ Lepas",
+    "btn.take_over": "✅ Ambil alih dari {name}",
+    "btn.keep": "↩️ Batal",
+    "claim.line": "🙋 Ditangani oleh <b>{name}</b>",
+    "claim.done": "🙋 Sekarang Anda yang menangani chat ini.",
+    "claim.yours": "🙋 Anda sudah menangani chat ini.",
+    "claim.taken": "🙋 Chat ini ditangani oleh {name}.",
+    "claim.confirm": "🙋 Ditangani oleh {name}. Tekan ✅ untuk mengambil alih.",
+    "claim.took_over": "🙋 Anda mengambil alih chat ini dari {name}.",
+    "claim.changed": "Penanganan chat ini baru saja berubah; lihat lagi pesannya.",
+    "claim.released": "✋ Chat ini dilepas; siapa pun boleh menanganinya.",
+    "claim.not_yours": "Hanya {name} atau admin yang boleh melepas chat ini.",
+    "claim.nobody": "Chat ini tidak sedang ditangani siapa pun.",
+    "chats.handler": "   🙋 {name}",
+    "mine.title": "🙋 <b>Chat yang Anda tangani ({count})</b>",
+    "mine.empty": (
+        "Anda tidak sedang menangani chat apa pun. Tekan 🙋 Saya tangani pada pesan pembeli."
+    ),
+    "mine.answered": "✅ sudah dibalas",
+    "remind.chat_handler": "🙋 {handler}, chat ini Anda yang tangani.",
+    "summary.answers_title": "💬 <b>Balasan per staf</b>",
+    "summary.answers_line": "{name}: {count} balasan · median respons pertama {median}",
+    "summary.answers_line_plain": "{name}: {count} balasan",
+    "audit.action.claim": "menangani chat",
+    "audit.action.takeover": "mengambil alih chat",
+    "audit.action.release": "melepas chat",
+    "audit.action.auto_release": "chat dilepas otomatis",
     # delivery problems
     "parked.text": (
         "⚠️ <b>Gagal meneruskan ke grup</b>\n{description}\n"
@@ -129,8 +263,15 @@ TEXTS: dict[str, str] = {
     ),
     "group.moved": (
         "ℹ️ Grup ini sudah menjadi supergrup: tokobot kini mengirim ke sini.\n"
-        "Admin: ubah <code>TELEGRAM_CHAT_ID</code> dari <code>{old}</code> menjadi "
-        "<code>{new}</code> lalu jalankan ulang tokobot."
+        "Admin: ubah <code>{old}</code> menjadi <code>{new}</code> di "
+        "<code>TELEGRAM_CHAT_ID</code>, <code>SHOP_GROUPS</code> atau "
+        "<code>TELEGRAM_OVERFLOW_CHAT_IDS</code> lalu jalankan ulang tokobot."
+    ),
+    "group.elsewhere.order": (
+        "⛔ Pesanan ini milik toko yang ditangani grup staf lain; tanggapi di grup itu."
+    ),
+    "group.elsewhere.chat": (
+        "⛔ Chat ini milik toko yang ditangani grup staf lain; balas di grup itu."
     ),
     # marketplace errors
     "err.not_eligible": (
@@ -188,6 +329,25 @@ TEXTS: dict[str, str] = {
     "reply.edit_not_sent": "✏️ Pesan yang diedit tidak dikirim ulang; pembeli tetap melihat "
     "versi pertama.",
     "reply.text_only": "Hanya pesan teks yang bisa dikirim ke pembeli.",
+    "reply.text_only_market": (
+        "Chat {marketplace} hanya menerima teks: foto, stiker, suara, video dan berkas tidak "
+        "dikirim ke pembeli. Tulis balasannya sebagai teks."
+    ),
+    "reply.media_photo_or_text": (
+        "Ke chat {marketplace} hanya bisa dikirim teks dan foto; stiker, suara, video dan "
+        "berkas tidak dikirim ke pembeli."
+    ),
+    "reply.prompt_text_only": "Jawab pertanyaan ini dengan teks.",
+    "reply.photo_too_big": "Foto terlalu besar untuk pembeli (maks. {limit} MB); tidak dikirim.",
+    "reply.photo_unreadable": (
+        "❌ Foto tidak dapat diambil dari Telegram; belum ada yang terkirim ke pembeli."
+    ),
+    "reply.part_photo": "foto",
+    "reply.part_text": "teks",
+    "reply.part_failed": (
+        "Bagian {number} dari {total} ({part}) gagal; bagian sebelumnya sudah sampai dan tidak "
+        "dikirim dua kali."
+    ),
     "reply.needs_target": (
         "Untuk membalas pembeli, balas pesan chat yang diteruskan bot atau tekan tombol Balas."
     ),
@@ -218,6 +378,8 @@ TEXTS: dict[str, str] = {
     "audit.action.cancel_approved": "menyetujui pembatalan",
     "audit.action.cancel_rejected": "menolak permintaan batal",
     "audit.action.process": "memproses pesanan",
+    "audit.action.bulk_accept": "menerima pesanan (terima semua)",
+    "audit.action.bulk_process": "memproses pesanan (proses semua)",
     "remind.deadline": (
         "⏰ <b>Segera proses pesanan</b> {invoice}\nBatas waktu {deadline} ({left}) · {total}"
     ),
@@ -266,6 +428,7 @@ TEXTS: dict[str, str] = {
     "dan meneruskan balasan Anda ke pembeli.\n\n" + _COMMANDS,
     "help.text": _COMMANDS,
 }
+TEXTS.update(texts_returns.ID)  # return and refund requests
 
 # Sent to the buyer through the marketplace with a rejection: Indonesian, polite, plain text,
 # well under the 490-character limit of codes 7 and 8.

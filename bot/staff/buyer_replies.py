@@ -18,9 +18,10 @@ from bot.domain.vocab import LinkKind
 from bot.marketplaces.text_split import SplitsReplies
 from bot.render.base import error_text
 from bot.render.catalogue import t
-from bot.staff import prompts, rejects
-from bot.staff.common import Actor, Pressed, Result, Status, may_decide
-from storage import audit, conversations, links, replies, stats
+from bot.staff import assignments, prompts, reach, rejects, returns
+from bot.staff.common import Actor, Pressed, Result, Status, audit_chat, may_decide
+from storage import conversations, links, replies, stats
+from storage.assignments import ChatKey
 from storage.links import ButtonMeaning
 from storage.models import TelegramLink
 
@@ -62,7 +63,13 @@ async def target_of(services: Services, message: StaffMessage) -> TelegramLink |
             if link is not None or not topics:
                 return link
         if topics and message.topic_id is not None:
-            row = await conversations.find_by_thread(session=session, thread_id=message.topic_id)
+            group = services.sender.origin(message.chat_id)
+            row = await conversations.find_by_thread(
+                session=session,
+                thread_id=message.topic_id,
+                group_chat_id=group,
+                main_group=group == services.chat_id,
+            )
             if row is not None:
                 return TelegramLink(
                     chat_id=message.chat_id,
@@ -100,10 +107,27 @@ async def handle_message(
     if link is None:
         return None
     kind = LinkKind(link.kind)
+    # Shown here before SHOP_GROUPS moved the shop to another group: answered there now.
+    refusal = reach.shop_refusal(
+        services,
+        message.chat_id,
+        link.marketplace,
+        link.shop_id,
+        chat=kind is LinkKind.CONVERSATION,
+    )
+    if refusal is not None:
+        return refusal
+    if kind is LinkKind.PROMPT_RETURN:
+        if not may_decide(services, actor.id):
+            return Result(Status.FAILED, t("access.not_allowed", services.lang))
+        return await returns.answer_comment(services, actor, link, text)
     if kind.is_prompt:
         if not may_decide(services, actor.id):
             return Result(Status.FAILED, t("access.not_allowed", services.lang))
         return await rejects.answer_question(services, actor, link, text)
+    if kind is LinkKind.CHAT_DIGEST:
+        # Several buyers in one message: guessing one of them could answer the wrong buyer.
+        return Result(Status.MISSING, t("reply.digest_hint", services.lang))
     if kind is not LinkKind.CONVERSATION:
         return None  # talk about an order alert stays in the group
     if not text.strip():
@@ -138,7 +162,7 @@ async def ask_for_reply(
         marketplace=meaning.marketplace,
         shop_id=meaning.shop_id,
         ref=meaning.ref,
-        thread_id=pressed.thread_id if pressed else None,
+        pressed=pressed,
         placeholder=buyer[:64],
     )
 
@@ -266,6 +290,9 @@ async def _deliver_reply(
             text_ = error_text(exc.kind, exc.detail, lang=services.lang)
             result = Result(Status.FAILED, text_, reply_id)
     await _settle(services, actor, reply_id, target, text, status, error)
+    if status == "sent":
+        key = ChatKey(target.marketplace, target.shop_id, target.conversation_id)
+        await assignments.after_answer(services, actor, key)
     return result
 
 
@@ -291,15 +318,12 @@ async def _settle(
         await replies.settle(
             session=session, reply_id=reply_id, status=status, error=error, now=now
         )
-        await audit.record(
-            session=session,
+        await audit_chat(
+            session,
             at=now,
-            actor_id=actor.id,
-            actor_name=actor.name,
+            actor=actor,
             action="reply",
-            marketplace=target.marketplace,
-            shop_id=target.shop_id,
-            conversation_id=target.conversation_id,
+            chat=target,
             text=text,
             result={"sent": "ok"}.get(status, status),
             detail=error,

@@ -15,7 +15,10 @@ from storage import orders
 from storage.models import OrderRow
 
 
-async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) -> None:
+async def post_card(
+    services: Services, row: OrderRow, *, reply_to: int | None, chat_id: int | None = None
+) -> None:
+    """Post the card where staff asked for it (a staff group), else in its shop's group."""
     card = render_order_card(
         orders.order_of(row),
         row.order_id,
@@ -24,7 +27,7 @@ async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) 
         outcome=orders.outcome_of(row),
     )
     await services.sender.post_order(
-        services.chat_id,
+        services.where(chat_id, row.marketplace, row.shop_id),
         card,
         marketplace=row.marketplace,
         shop_id=row.shop_id,
@@ -35,17 +38,24 @@ async def post_card(services: Services, row: OrderRow, *, reply_to: int | None) 
 
 
 async def card_pressed(
-    services: Services, marketplace: str, order_id: str, *, reply_to: int | None
+    services: Services,
+    marketplace: str,
+    order_id: str,
+    *,
+    reply_to: int | None,
+    chat_id: int | None = None,
 ) -> Result:
     """From a digest or a list: post the order's own card."""
     row = await get_order(services, marketplace, order_id)
     if row is None:
         return missing(services)
-    await post_card(services, row, reply_to=reply_to)
+    await post_card(services, row, reply_to=reply_to, chat_id=chat_id)
     return Result(Status.DONE, "")
 
 
-async def show_live_order(services: Services, ref: str, *, reply_to: int) -> Result | None:
+async def show_live_order(
+    services: Services, ref: str, *, reply_to: int, chat_id: int | None = None
+) -> Result | None:
     """/order: fetch the order from the marketplace, store it and post its card.
 
     Returns None once the card is posted, else what went wrong.
@@ -65,5 +75,5 @@ async def show_live_order(services: Services, ref: str, *, reply_to: int) -> Res
         waiting = live.status.state is OrderState.AWAITING_ACCEPTANCE
         keep = stored.state if stored is not None and decided and waiting else None
         row = await orders.save_order(session, live, services.clock(), keep_state=keep)
-    await post_card(services, row, reply_to=reply_to)
+    await post_card(services, row, reply_to=reply_to, chat_id=chat_id)
     return None

@@ -1,13 +1,22 @@
-"""What every staff action shares: who acts, how it ended, and finding the order it is about."""
+"""What every staff action shares: who acts, how it ended, how it is audited, and finding
+the order it is about."""
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import TelegramError
 
 from bot.context import Services
-from bot.render.base import Rendered, state_label
+from bot.domain.errors import ErrorKind
+from bot.render.base import Button, Rendered, state_label
 from bot.render.catalogue import t
 from bot.render.orders import render_order_alert
 from storage import audit, links, orders
@@ -38,6 +47,8 @@ class Result:
     text: str  # Telegram HTML for the staff member
     # The staff reply this is about: marked when sent, offered a Retry button when it failed.
     reply_id: int | None = None
+    # Why the marketplace refused, when it did: a bulk run waits out RATE_LIMITED and retries.
+    kind: ErrorKind | None = None
 
     @property
     def done(self) -> bool:
@@ -52,6 +63,22 @@ class Pressed:
     message_id: int
     html: str  # its text as Telegram HTML, to append a result to
     thread_id: int | None  # its forum topic, if any
+
+
+def decode_draft(ref: str, keys: str) -> list[str] | None:
+    """The fields of a draft stored as a button or question ref (a JSON object of strings
+    under one-letter ``keys``), in ``keys`` order; None for anything else or a draft without
+    its first field (the press has expired, or the ref was never a draft)."""
+    try:
+        data = json.loads(ref)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    fields = [data.get(key, "") for key in keys]
+    if not all(isinstance(value, str) for value in fields) or not fields[0]:
+        return None
+    return fields
 
 
 def may_decide(services: Services, user_id: int) -> bool:
@@ -103,25 +130,116 @@ def stale_result(services: Services, row: OrderRow) -> Result:
     return Result(Status.STALE, t("act.stale", services.lang, state=label, who=who))
 
 
-async def record_audit(
-    services: Services,
+class ShopPlace(Protocol):
+    """Anything of one shop: an order, a return request, a conversation."""
+
+    @property
+    def marketplace(self) -> str: ...
+    @property
+    def shop_id(self) -> str: ...
+
+
+class OrderPlace(ShopPlace, Protocol):
+    """An order, or a request about one (a return): its audit entries are the order's."""
+
+    @property
+    def order_id(self) -> str: ...
+
+
+class AlertPlace(ShopPlace, Protocol):
+    """Anything relayed as an alert (an order, a return request): where that alert is."""
+
+    @property
+    def alert_chat_id(self) -> int | None: ...
+    @property
+    def alert_message_id(self) -> int | None: ...
+
+
+class ChatPlace(ShopPlace, Protocol):
+    """A buyer conversation, however the caller names it (a reply target, a handler key)."""
+
+    @property
+    def conversation_id(self) -> str: ...
+
+
+async def audit_order(
+    session: AsyncSession,
+    *,
+    at: datetime,
     actor: Actor,
     action: str,
-    row: OrderRow,
+    row: OrderPlace,
     result: str,
     detail: str = "",
     text: str = "",
 ) -> None:
+    """Audit a staff action on an order inside the caller's transaction, so the entry is
+    written together with (and only with) the change it records."""
+    await _audit(session, at, actor, action, row, result, detail, text, order_id=row.order_id)
+
+
+async def audit_chat(
+    session: AsyncSession,
+    *,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    chat: ChatPlace,
+    result: str,
+    detail: str = "",
+    text: str = "",
+) -> None:
+    """Audit a staff action on a conversation inside the caller's transaction."""
+    key = chat.conversation_id
+    await _audit(session, at, actor, action, chat, result, detail, text, conversation_id=key)
+
+
+async def _audit(
+    session: AsyncSession,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    place: ShopPlace,
+    result: str,
+    detail: str,
+    text: str,
+    *,
+    order_id: str = "",
+    conversation_id: str = "",
+) -> None:
+    await audit.record(
+        session=session,
+        at=at,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        action=action,
+        marketplace=place.marketplace,
+        shop_id=place.shop_id,
+        order_id=order_id,
+        conversation_id=conversation_id,
+        result=result,
+        detail=detail,
+        text=text,
+    )
+
+
+async def record_audit(
+    services: Services,
+    actor: Actor,
+    action: str,
+    row: OrderPlace,
+    result: str,
+    detail: str = "",
+    text: str = "",
+) -> None:
+    """Audit a staff action on an order that changed nothing of ours (its own transaction)."""
     async with services.sessions() as session, session.begin():
-        await audit.record(
-            session=session,
+        await audit_order(
+            session,
             at=services.clock(),
-            actor_id=actor.id,
-            actor_name=actor.name,
+            actor=actor,
             action=action,
-            marketplace=row.marketplace,
-            shop_id=row.shop_id,
-            order_id=row.order_id,
+            row=row,
             result=result,
             detail=detail,
             text=text,
@@ -139,6 +257,14 @@ async def refresh_alert(services: Services, row: OrderRow) -> None:
         tz=services.tz,
         outcome=orders.outcome_of(row),
     )
+    await edit_alert(services, row, rendered, f"order {row.order_id}")
+
+
+async def edit_alert(services: Services, row: AlertPlace, rendered: Rendered, what: str) -> None:
+    """Redraw an alert. Best effort: what it shows is already stored and audited, so a
+    message Telegram will not edit is logged with its cause and never fails the action."""
+    if row.alert_chat_id is None or row.alert_message_id is None:
+        return
     try:
         await services.sender.edit(
             row.alert_chat_id,
@@ -148,7 +274,31 @@ async def refresh_alert(services: Services, row: OrderRow) -> None:
             shop_id=row.shop_id,
         )
     except Exception:
-        log.exception("could not update the alert of order %s", row.order_id)
+        log.exception("could not update the alert of %s", what)
+
+
+async def set_pressed_buttons(
+    services: Services,
+    pressed: Pressed | None,
+    buttons: Sequence[Sequence[Button]],
+    *,
+    marketplace: str,
+    shop_id: str,
+) -> None:
+    """Swap the buttons of the pressed message. Best effort: a message Telegram will not
+    change (deleted, too old) only misses the new buttons; the action behind them stands."""
+    if pressed is None:
+        return
+    try:
+        await services.sender.set_buttons(
+            pressed.chat_id,
+            pressed.message_id,
+            buttons,
+            marketplace=marketplace,
+            shop_id=shop_id,
+        )
+    except TelegramError as exc:
+        log.info("could not change the buttons of message %s: %s", pressed.message_id, exc)
 
 
 async def append_result(services: Services, pressed: Pressed, result: Result) -> None:
@@ -160,3 +310,26 @@ async def append_result(services: Services, pressed: Pressed, result: Result) ->
         marketplace="",
         shop_id="",
     )
+
+
+async def show_after_press(
+    services: Services,
+    pressed: Pressed | None,
+    result: Result,
+    *,
+    alert_message_id: int | None,
+    redraw_alert: Callable[[], Awaitable[None]],
+) -> None:
+    """After a decision's press is answered: a pressed message other than the alert (a
+    reminder) gets the result and loses its buttons; the alert itself is redrawn when what
+    it shows turned out to be decided already."""
+    if pressed is None:
+        return
+    if pressed.message_id != alert_message_id:
+        if result.status in (Status.DONE, Status.STALE):
+            try:
+                await append_result(services, pressed, result)
+            except TelegramError as exc:
+                log.info("could not update the pressed message: %s", exc)
+    elif result.status is Status.STALE:
+        await redraw_alert()

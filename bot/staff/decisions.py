@@ -10,30 +10,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-
-from telegram.error import TelegramError
+from functools import partial
 
 from bot.context import Services
 from bot.domain.errors import ErrorKind, MarketplaceError
 from bot.domain.figures import Outcome, OutcomeVerb
 from bot.domain.values import OrderState, Rejection
 from bot.render.base import error_text
-from bot.render.catalogue import t
+from bot.render.catalogue import t, t_plain
 from bot.render.orders import outcome_line
 from bot.staff.common import (
     Actor,
     Pressed,
     Result,
     Status,
-    append_result,
+    audit_order,
     find_order,
     get_order,
     missing,
     record_audit,
     refresh_alert,
+    show_after_press,
     stale_result,
 )
-from storage import audit, claims, orders
+from storage import claims, orders
 from storage.models import OrderRow
 
 log = logging.getLogger(__name__)
@@ -136,17 +136,24 @@ async def _failed(
     action: str,
     detail: str,
     decides: bool,
+    wait_out_limits: bool = False,
 ) -> Result:
-    """The marketplace said no, or may not have heard: settle the claim and tell staff."""
+    """The marketplace said no, or may not have heard: settle the claim and tell staff.
+
+    ``wait_out_limits``: the caller retries a rate-limited call itself, so a 429 is neither
+    a failure nor audited; the claim is released for that retry.
+    """
     unknown = exc.kind is ErrorKind.OUTCOME_UNKNOWN
     # May have happened: the claim stays, so nobody repeats it (or decides the order after it).
     await _settle(services, key, claim, done=unknown, order_done=unknown and decides)
+    text = error_text(exc.kind, exc.detail, lang=services.lang)
+    if wait_out_limits and exc.kind is ErrorKind.RATE_LIMITED:
+        return Result(Status.FAILED, text, kind=exc.kind)
     result = "unknown" if unknown else "failed"
     await record_audit(
         services, actor, action, row, result, f"{exc.code} {exc.detail}".strip(), detail
     )
-    text = error_text(exc.kind, exc.detail, lang=services.lang)
-    return Result(Status.UNKNOWN if unknown else Status.FAILED, text)
+    return Result(Status.UNKNOWN if unknown else Status.FAILED, text, kind=exc.kind)
 
 
 async def _decide(
@@ -163,6 +170,7 @@ async def _decide(
     needs_state: frozenset[OrderState],
     record_outcome: bool = True,
     order_key: str | None = None,
+    wait_out_limits: bool = False,
 ) -> Result:
     """Claim, call the marketplace once, record, and show the result.
 
@@ -181,7 +189,7 @@ async def _decide(
     except MarketplaceError as exc:
         return await _failed(
             services, actor, row, exc, key=key, claim=won, action=action, detail=detail,
-            decides=decides,
+            decides=decides, wait_out_limits=wait_out_limits,
         )  # fmt: skip
     except BaseException:
         await _settle(services, key, won, done=False, order_done=False)
@@ -200,17 +208,8 @@ async def _decide(
                 detail=detail,
                 status=(row.status_code, new_state.value) if new_state else None,
             )
-        await audit.record(
-            session=session,
-            at=done_at,
-            actor_id=actor.id,
-            actor_name=actor.name,
-            action=action,
-            marketplace=row.marketplace,
-            shop_id=row.shop_id,
-            order_id=row.order_id,
-            result="ok",
-            text=detail,
+        await audit_order(
+            session, at=done_at, actor=actor, action=action, row=row, result="ok", text=detail
         )
         fresh = await orders.get_order(
             session=session, marketplace=row.marketplace, order_id=row.order_id
@@ -221,9 +220,22 @@ async def _decide(
     return Result(Status.DONE, outcome_line(outcome, lang=services.lang, tz=services.tz))
 
 
-async def accept_order(services: Services, actor: Actor, row: OrderRow) -> Result:
-    """Accept (Tokopedia's ACK), or, where there is no accept step, claim it as processed."""
+def bulk_note(services: Services, run_id: int) -> str:
+    """How an order's outcome and audit entry name the bulk run that decided it."""
+    return t_plain("bulk.audit_note", services.lang, run=run_id)
+
+
+async def accept_order(
+    services: Services, actor: Actor, row: OrderRow, *, bulk_run: int | None = None
+) -> Result:
+    """Accept (Tokopedia's ACK), or, where there is no accept step, claim it as processed.
+
+    ``bulk_run``: the "accept all" run this is part of; its audit entry names the run, and a
+    429 is handed back for the run to retry after the reset instead of counting as a failure.
+    """
     marketplace = services.marketplaces[row.marketplace]
+    bulk = bulk_run is not None
+    note = bulk_note(services, bulk_run) if bulk_run is not None else ""
     if not marketplace.accepts_orders:
 
         async def nothing_to_call() -> None:
@@ -234,9 +246,9 @@ async def accept_order(services: Services, actor: Actor, row: OrderRow) -> Resul
             actor,
             row,
             key=decision_key(row.marketplace, row.order_id),
-            action="process",
+            action="bulk_process" if bulk else "process",
             verb=OutcomeVerb.PROCESSED,
-            detail="",
+            detail=note,
             call=nothing_to_call,
             new_state=None,
             needs_state=AWAITING,
@@ -246,12 +258,13 @@ async def accept_order(services: Services, actor: Actor, row: OrderRow) -> Resul
         actor,
         row,
         key=decision_key(row.marketplace, row.order_id),
-        action="accept",
+        action="bulk_accept" if bulk else "accept",
         verb=OutcomeVerb.ACCEPTED,
-        detail="",
+        detail=note,
         call=lambda: marketplace.accept_order(row.shop_id, row.order_id),
         new_state=OrderState.ACCEPTED,
         needs_state=AWAITING,
+        wait_out_limits=bulk,
     )
 
 
@@ -347,16 +360,13 @@ async def cancellation_pressed(
 
 
 async def show_on_pressed(services: Services, decision: Decision, pressed: Pressed | None) -> None:
-    """After the press is answered: a message other than the alert loses its buttons too;
-    the alert itself is redrawn when the order turned out to be decided already."""
-    row, result = decision.row, decision.result
-    if row is None or pressed is None:
-        return
-    if pressed.message_id != row.alert_message_id:
-        if result.status in (Status.DONE, Status.STALE):
-            try:
-                await append_result(services, pressed, result)
-            except TelegramError as exc:
-                log.info("could not update the pressed message: %s", exc)
-    elif result.status is Status.STALE:
-        await refresh_alert(services, row)
+    """After the press is answered: see ``show_after_press``; the alert is the order's."""
+    row = decision.row
+    if row is not None:
+        await show_after_press(
+            services,
+            pressed,
+            decision.result,
+            alert_message_id=row.alert_message_id,
+            redraw_alert=partial(refresh_alert, services, row),
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.context import Services
 from bot.domain.figures import AuditRecord
@@ -13,7 +14,8 @@ from bot.render.chats import render_chats_list
 from bot.render.orders import render_orders_list
 from bot.render.staff import render_audit
 from bot.staff.common import find_order
-from storage import audit, conversations, links, orders
+from storage import assignments, audit, conversations, links, orders
+from storage.assignments import ChatKey
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,14 @@ class Listing:
     scopes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
-async def waiting_orders(services: Services) -> Listing:
-    """/orders: orders waiting for acceptance, soonest deadline first."""
+async def waiting_orders(services: Services, chat_id: int | None = None) -> Listing:
+    """/orders: orders waiting for acceptance, soonest deadline first.
+
+    Asked in a staff group, only that group's shops (SHOP_GROUPS); else every shop.
+    """
+    scope = None if chat_id is None else services.scope(chat_id)
     async with services.sessions() as session:
-        rows = await orders.awaiting_acceptance(session=session)
+        rows = await orders.awaiting_acceptance(session=session, scope=scope)
     rendered = render_orders_list(
         [(orders.order_of(row), row.order_id) for row in rows],
         now=services.clock(),
@@ -37,10 +43,11 @@ async def waiting_orders(services: Services) -> Listing:
     return Listing(rendered, {row.order_id: (row.marketplace, row.shop_id) for row in rows})
 
 
-async def waiting_chats(services: Services) -> Listing:
-    """/chats: conversations waiting for an answer, oldest first."""
+async def waiting_chats(services: Services, chat_id: int | None = None) -> Listing:
+    """/chats: conversations waiting for an answer, oldest first (of the chat's shops)."""
+    scope = None if chat_id is None else services.scope(chat_id)
     async with services.sessions() as session:
-        rows = await conversations.waiting(session=session)
+        rows = await conversations.waiting(session=session, scope=scope)
     items = [
         (
             conversations.conversation_of(row),
@@ -51,7 +58,18 @@ async def waiting_chats(services: Services) -> Listing:
         for row in rows
         if row.waiting_since is not None
     ]
-    rendered = render_chats_list(items, now=services.clock(), lang=services.lang, tz=services.tz)
+    now = services.clock()
+    async with services.sessions() as session:
+        handled = await assignments.handlers_of(
+            session=session,
+            keys=[ChatKey(row.marketplace, row.shop_id, row.conversation_id) for row in rows],
+            now=now,
+            idle=timedelta(minutes=services.settings.claim_release_minutes),
+        )
+    names = {key.conversation_id: name for key, name in handled.items()}
+    rendered = render_chats_list(
+        items, now=now, lang=services.lang, tz=services.tz, handlers=names
+    )
     scopes = {row.conversation_id: (row.marketplace, row.shop_id) for row in rows}
     return Listing(rendered, scopes)
 

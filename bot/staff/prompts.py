@@ -10,9 +10,10 @@ from telegram.helpers import mention_html
 
 from bot.context import Services
 from bot.domain.vocab import LinkKind
-from bot.render.catalogue import Html
-from bot.staff.common import Actor
+from bot.render.catalogue import Html, t
+from bot.staff.common import Actor, Pressed
 from storage import links
+from storage.links import ButtonMeaning
 
 
 def mention(actor: Actor) -> Html:
@@ -28,17 +29,21 @@ async def ask(
     marketplace: str,
     shop_id: str,
     ref: str,
-    thread_id: int | None,
+    pressed: Pressed | None,
     placeholder: str | None = None,
 ) -> None:
-    """Post a ForceReply question and remember what its answer is for."""
-    prompt = await services.sender.ask(
-        services.chat_id, text, placeholder=placeholder, thread_id=thread_id
-    )
+    """Post a ForceReply question and remember what its answer is for.
+
+    It goes where the staff member pressed (that message's chat and topic) if that is a
+    staff group, else to the shop's group: answers are read in staff groups only.
+    """
+    chat_id, thread_id = (pressed.chat_id, pressed.thread_id) if pressed else (None, None)
+    where = services.where(chat_id, marketplace, shop_id)
+    prompt = await services.sender.ask(where, text, placeholder=placeholder, thread_id=thread_id)
     async with services.sessions() as session, session.begin():
         await links.link_messages(
             session=session,
-            chat_id=services.chat_id,
+            chat_id=prompt.chat_id,
             message_ids=[prompt.message_id],
             kind=kind,
             marketplace=marketplace,
@@ -46,3 +51,26 @@ async def ask(
             ref=ref,
             now=services.clock(),
         )
+
+
+async def ask_presser(
+    services: Services,
+    actor: Actor,
+    text_key: str,
+    *,
+    kind: LinkKind,
+    meaning: ButtonMeaning,
+    ref: str,
+    pressed: Pressed | None,
+) -> None:
+    """Ask whoever pressed the button (named, so Telegram notifies them) for what its action
+    still needs; the question belongs to the button's shop."""
+    await ask(
+        services,
+        f"{mention(actor)} {t(text_key, services.lang)}",
+        kind=kind,
+        marketplace=meaning.marketplace,
+        shop_id=meaning.shop_id,
+        ref=ref,
+        pressed=pressed,
+    )

@@ -12,8 +12,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from telegram.error import TelegramError
-
 from bot.context import Services
 from bot.domain.errors import MarketplaceError
 from bot.domain.values import OrderState, Rejection, RejectReason
@@ -27,10 +25,12 @@ from bot.staff.common import (
     Pressed,
     Result,
     Status,
+    decode_draft,
     find_order,
     get_order,
     missing,
     refresh_alert,
+    set_pressed_buttons,
     stale_result,
 )
 from bot.staff.decisions import Decision, reject_order
@@ -70,16 +70,8 @@ class RejectDraft:
     @classmethod
     def decode(cls, ref: str) -> RejectDraft | None:
         """The draft a ref stands for; None for anything else (the press has expired)."""
-        try:
-            data = json.loads(ref)
-        except ValueError:
-            return None
-        if not isinstance(data, dict):
-            return None
-        fields = {key: data.get(key, "") for key in "octdn"}
-        if not all(isinstance(value, str) for value in fields.values()) or not fields["o"]:
-            return None
-        return cls(fields["o"], fields["c"], fields["t"], fields["d"], fields["n"])
+        fields = decode_draft(ref, "octdn")
+        return cls(*fields) if fields else None
 
     def answered(self, kind: LinkKind, text: str) -> RejectDraft:
         """The draft completed by the answer to a question of this kind."""
@@ -152,28 +144,6 @@ def _confirm_keyboard(lang: str, reason: RejectReason, draft: RejectDraft) -> Re
     return Rendered("", ((_confirm_button(lang, reason, draft),), tuple(second)))
 
 
-async def _show_buttons(
-    services: Services,
-    pressed: Pressed | None,
-    buttons: Rendered,
-    *,
-    marketplace: str,
-    shop_id: str,
-) -> None:
-    if pressed is None:
-        return
-    try:
-        await services.sender.set_buttons(
-            pressed.chat_id,
-            pressed.message_id,
-            buttons.buttons,
-            marketplace=marketplace,
-            shop_id=shop_id,
-        )
-    except TelegramError as exc:
-        log.info("could not change buttons: %s", exc)
-
-
 # --- buttons ---------------------------------------------------------------------------------
 
 
@@ -191,10 +161,10 @@ async def open_picker(
     row = await get_order(services, meaning.marketplace, meaning.ref)
     if row is None or row.outcome or row.state != OrderState.AWAITING_ACCEPTANCE.value:
         return await _stale(services, row)
-    await _show_buttons(
+    await set_pressed_buttons(
         services,
         pressed,
-        picker(services, row),
+        picker(services, row).buttons,
         marketplace=meaning.marketplace,
         shop_id=meaning.shop_id,
     )
@@ -214,10 +184,10 @@ async def pick_reason(
     if reason.needs_close_details:
         await _ask(services, actor, meaning, draft, pressed, LinkKind.PROMPT_CLOSE)
         return Result(Status.DONE, "")
-    await _show_buttons(
+    await set_pressed_buttons(
         services,
         pressed,
-        _confirm_keyboard(lang, reason, draft),
+        _confirm_keyboard(lang, reason, draft).buttons,
         marketplace=meaning.marketplace,
         shop_id=meaning.shop_id,
     )
@@ -243,14 +213,8 @@ async def _ask(
     kind: LinkKind,
 ) -> None:
     key = "reject.ask_close" if kind is LinkKind.PROMPT_CLOSE else "reject.ask_reason"
-    await prompts.ask(
-        services,
-        f"{prompts.mention(actor)} {t(key, services.lang)}",
-        kind=kind,
-        marketplace=meaning.marketplace,
-        shop_id=meaning.shop_id,
-        ref=draft.encode(),
-        thread_id=pressed.thread_id if pressed else None,
+    await prompts.ask_presser(
+        services, actor, key, kind=kind, meaning=meaning, ref=draft.encode(), pressed=pressed
     )
 
 
@@ -265,7 +229,9 @@ async def go_back(services: Services, meaning: ButtonMeaning, pressed: Pressed |
     card = render_order_card(
         orders.order_of(row), row.order_id, lang=services.lang, tz=services.tz
     )
-    await _show_buttons(services, pressed, card, marketplace=row.marketplace, shop_id=row.shop_id)
+    await set_pressed_buttons(
+        services, pressed, card.buttons, marketplace=row.marketplace, shop_id=row.shop_id
+    )
 
 
 async def confirm_pressed(services: Services, actor: Actor, meaning: ButtonMeaning) -> Decision:
@@ -304,7 +270,9 @@ async def answer_question(
 # --- /reject ---------------------------------------------------------------------------------
 
 
-async def by_command(services: Services, args: Sequence[str], *, reply_to: int) -> Result | None:
+async def by_command(
+    services: Services, args: Sequence[str], *, reply_to: int, chat_id: int | None = None
+) -> Result | None:
     """/reject <order> [<code> <reason text> | 4 <DD/MM/YYYY> <note>].
 
     Posts the picker (order only) or a confirmation button to the group and returns None;
@@ -316,7 +284,7 @@ async def by_command(services: Services, args: Sequence[str], *, reply_to: int) 
         return missing(services)
     if len(args) == 1:
         prompt = Rendered(t("reject.pick", lang), picker(services, row).buttons)
-        await _post(services, row, prompt, reply_to)
+        await _post(services, row, prompt, reply_to, chat_id)
         return None
     valid = reasons(services, row)
     reason = valid.get(args[1])
@@ -336,14 +304,21 @@ async def by_command(services: Services, args: Sequence[str], *, reply_to: int) 
         return Result(Status.FAILED, error_text(exc.kind, exc.detail, lang=lang))
     text = t("reject.confirm", lang, reason=label(reason, lang), text=rejection.reason_text)
     await _post(
-        services, row, Rendered(text, ((_confirm_button(lang, reason, draft),),)), reply_to
+        services,
+        row,
+        Rendered(text, ((_confirm_button(lang, reason, draft),),)),
+        reply_to,
+        chat_id,
     )
     return None
 
 
-async def _post(services: Services, row: OrderRow, rendered: Rendered, reply_to: int) -> None:
+async def _post(
+    services: Services, row: OrderRow, rendered: Rendered, reply_to: int, chat_id: int | None
+) -> None:
+    """Answer /reject where it was asked (a staff group), else in the order's shop group."""
     await services.sender.send(
-        services.chat_id,
+        services.where(chat_id, row.marketplace, row.shop_id),
         rendered,
         marketplace=row.marketplace,
         shop_id=row.shop_id,

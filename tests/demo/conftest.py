@@ -89,7 +89,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Demo]:
 @pytest.fixture
 async def client(running: Demo) -> AsyncIterator[Client]:
     base = running.url.removesuffix("/demo")
-    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as http:
         yield Client(http)
 
 

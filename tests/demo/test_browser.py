@@ -70,7 +70,8 @@ def _tokopedia(page) -> None:
     page.click("#buyer-form button[type=submit]")
     relayed = page.locator(".row.bot", has_text="kopi gayo 250g masih ada")
     expect(relayed).to_be_visible()
-    expect(relayed.locator("button.kb", has_text="Balas")).to_be_visible()
+    for label in ("↩️ Balas", "⚡ Balasan cepat", "🙋 Saya tangani"):
+        expect(relayed.get_by_role("button", name=label, exact=True)).to_be_visible()
 
     relayed.locator(".reply-link").click()
     expect(page.locator("#replybar")).to_be_visible()
@@ -116,6 +117,17 @@ def _tokopedia_and_shop(page) -> None:
     page.click("#new-order")
     expect(page.locator("#orders .status").first).to_have_text("Perlu dikirim")
     expect(page.locator(".row.bot", has_text="Pesanan baru")).to_have_count(2)
+
+    # Shipped, the buyer asks for a refund with photos; staff open them from the alert.
+    page.locator("#orders button", has_text="Kurir pick up").first.click()
+    expect(page.locator("#orders .status").first).to_have_text("Menunggu pickup")
+    page.locator("#orders button", has_text="Kurir pick up").first.click()
+    expect(page.locator("#orders .status").first).to_have_text("Dikirim")
+    page.locator("#orders button", has_text="Pembeli minta retur").first.click()
+    refund = page.locator(".row.bot", has_text="Pembeli minta pengembalian dana")
+    expect(refund).to_be_visible()
+    refund.locator("button.kb", has_text="Lihat foto (2)").click()
+    expect(page.locator("img.photo")).to_have_count(2)
     assert not re.search(r"tik ?tok", page.inner_text("body"), re.IGNORECASE)
 
 

@@ -11,6 +11,7 @@ import pytest
 from bot.demo.cast import BUYERS, CHAT_ID, FIRST_ORDER_ID, TTS_SHOP_ID
 from bot.demo.persist import DemoFiles, new_stage, restore, snapshot
 from bot.demo.run import DemoOptions, demo
+from bot.sandbox.images import make_png
 from tests.demo.conftest import eventually
 
 SITI, ANDI = BUYERS[0].user_id, BUYERS[1].user_id
@@ -115,6 +116,8 @@ def _tokopedia_and_shop(stage):
     tts.conversation(conversation).read_ids.add(tts.conversation(conversation).messages[0]["id"])
     order = tts.add_order(TTS_SHOP_ID, buyer_nickname="Andi Wijaya")
     tts.request_cancellation(order["id"], "Berubah pikiran")
+    delivered = tts.add_order(TTS_SHOP_ID, buyer_nickname="Siti Aminah", status="DELIVERED")
+    tts.returns.request(delivered["id"], photos=[make_png(8, 8)])
     tts.webhook_body(1, order_id=order["id"])  # uses a notification id
     return tts.exchange_auth_code(tts.issue_auth_code([TTS_SHOP_ID]))
 
@@ -128,12 +131,18 @@ def test_tokopedia_and_shop_tokens_and_ids_survive_a_restore():
     assert restored.access_token(grant["access_token"]) is not None
     assert restored.grant_for_shop(TTS_SHOP_ID).open_id == grant["open_id"]
     assert restored.refresh_tokens(grant["refresh_token"])["open_id"] == grant["open_id"]
-    for kind in ("order", "conversation", "message", "cancel", "notification", "user"):
+    for kind in ("order", "conversation", "message", "cancel", "return", "notification", "user"):
         assert restored.new_id(kind) == before.new_id(kind)
     [conversation] = restored.conversations.values()
     assert (conversation.buyer.nickname, conversation.unread_count) == ("Siti Aminah", 0)
     [cancel] = restored.cancellations.values()
     assert cancel.reason == "Berubah pikiran"
+    [request] = restored.returns.cases.values()
+    assert (request.status, request.action) == (
+        "RETURN_OR_REFUND_REQUEST_PENDING",
+        "SELLER_RESPOND_REFUND",
+    )
+    assert len(request.photos) == 1
 
 
 def test_a_version_1_state_gets_a_fresh_tokopedia_and_shop():

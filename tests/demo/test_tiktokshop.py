@@ -274,3 +274,34 @@ class TestRestart:
             written = await again.stage.tiktok.buyer_writes(SITI, "Halo lagi")
             assert written["webhook_status"] == 200
             await eventually(lambda: bot_message(again, "Halo lagi"))
+
+
+class TestPhotos:
+    async def test_buyer_photo_shows_as_a_photo_and_staff_answer_with_one(
+        self, client: Client, running: Demo
+    ):
+        """The buyer panel sends a photo; tokobot posts it; a staff photo reaches the buyer."""
+        sent = await client.post("market/photo", {"buyer": SITI, "market": SHOP})
+        assert sent["webhook_status"] == 200
+        bot_id = running.stage.fake.bot_id
+
+        def relayed_photo():
+            found = [m for m in group(running) if m.from_id == bot_id and "photo" in m.content]
+            return found[-1] if found else None
+
+        photo = await eventually(relayed_photo)
+        state = await client.state()
+        shown = next(m for m in state["messages"] if m["id"] == photo.message_id)
+        assert shown["photo"]
+        picture = await client.http.get(shown["photo"])
+        assert picture.content == running.stage.fake.photo_bytes(photo)
+        await client.post(
+            "telegram/photo", {"user": "rina", "caption": "Ini kak", "reply_to": photo.message_id}
+        )
+        images = await eventually(
+            lambda: [m for m in running.stage.tts.sent_messages if m["type"] == "IMAGE"]
+        )
+        assert running.stage.tts.media.image(images[0]["content"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+    async def test_tokopedia_buyers_send_no_photos_in_the_demo(self, client: Client):
+        await client.post("market/photo", {"buyer": SITI, "market": "tokopedia"}, status=400)

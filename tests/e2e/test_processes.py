@@ -119,14 +119,17 @@ async def test_three_processes_share_the_budget_deliver_once_and_act_once(pg_url
                     m.plain_text or "" for m in fake.messages(CHAT_ID) if m.from_id == fake.bot_id
                 ]
 
-            await wait_for(lambda: len(shown()) >= BULK_SLOTS)
+            await wait_for(lambda: len(shown()) >= 1)
             # A crash in the middle of the burst; the restarted process knows the budget.
             await bots[1].kill()
             await bots[1].start()
             await bots[1].healthy()
             await wait_for(lambda: "connected to Telegram" in bots[1].output)
-            await asyncio.sleep(2.0)
-            assert len(shown()) == BULK_SLOTS  # the rest waits for the next minute
+            # Under the burst the relay combines: 50 events fit in the group's minute.
+            await wait_for(
+                lambda: all(any(f"chat-{i:03d}" in t for t in shown()) for i in range(CHATS)), 60
+            )
+            assert len(shown()) <= BULK_SLOTS
             # Staff accept one order twice, through two processes, at the same moment.
             target = sandbox.orders[await _an_alerted_order(pg_url)]
             updates = [await _staff_says(fake, f"/accept {target['order_id']}") for _ in range(2)]
@@ -145,7 +148,7 @@ async def test_three_processes_share_the_budget_deliver_once_and_act_once(pg_url
     assert [c for c in fake.calls if c.error_code == 429] == []
     texts = shown()
     for i in range(CHATS):
-        assert sum(f"chat-{i:03d}" in t for t in texts) <= 1, texts
+        assert sum(f"chat-{i:03d}" in t for t in texts) == 1, texts
     assert len(set(texts)) == len(texts), texts  # no alert or digest went out twice
     acks = [
         c
@@ -153,9 +156,9 @@ async def test_three_processes_share_the_budget_deliver_once_and_act_once(pg_url
         if f"/order/{target['order_id']}/" in c.path and c.path.endswith("/ack")
     ]
     assert len(acks) == 1
-    # Nothing acknowledged is lost: every event is delivered or waiting for the budget.
+    # Nothing acknowledged is lost: every event is stored once and delivered.
     assert sum(inbox.values()) == ORDERS + CHATS, inbox
-    assert inbox.get("pending", 0) > 0, inbox
+    assert inbox.get("pending", 0) == 0, inbox
 
 
 async def test_a_second_long_polling_process_is_refused(pg_url, tmp_path):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.jobs.housekeeping import housekeeping
-from storage.models import AuditEntry, ConversationRow, StaffReply
-from tests.harness import SHOP_ID, Clock, default_sandbox, harness
+from storage.models import AuditEntry, ConversationHandler, ConversationRow, StaffReply
+from tests.harness import SHOP_ID, STAFF_ID, Clock, default_sandbox, harness
 
 FRIDAY_10 = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -18,7 +18,12 @@ async def _texts(h) -> list[str]:
         buyer = (await session.scalars(select(ConversationRow.last_buyer_text))).all()
         staff = (await session.scalars(select(StaffReply.text))).all()
         audit = (await session.scalars(select(AuditEntry.text))).all()
-    return [*buyer, *staff, *audit]
+        shown = (await session.scalars(select(ConversationHandler.shown_html))).all()
+    return [*buyer, *staff, *audit, *shown]
+
+
+def _shown(h, message):
+    return next(m for m in h.group() if m.message_id == message.message_id)
 
 
 async def test_old_message_texts_are_forgotten_and_replies_still_work(sqlite_url):
@@ -40,5 +45,14 @@ async def test_old_message_texts_are_forgotten_and_replies_still_work(sqlite_url
         clock.advance(days=2)
         await housekeeping(h.rt.services, clock.now)
         assert set(await _texts(h)) == {""}
-        await h.say("masih bisa dibalas", reply_to=relayed.message_id)
+        text_before = _shown(h, relayed).plain_text
+        await h.say(
+            "masih bisa dibalas", reply_to=relayed.message_id, user_id=STAFF_ID, first_name="Dewi"
+        )
         assert h.sandbox.replies[-1]["message"] == "masih bisa dibalas"
+        # Its text is no longer kept to redraw: only its buttons name who handles it now.
+        shown = _shown(h, relayed)
+        assert shown.plain_text == text_before
+        assert any(
+            "🙋 Dewi" in b["text"] for row in shown.reply_markup["inline_keyboard"] for b in row
+        )

@@ -917,3 +917,20 @@ async def test_serve_answers_signed_calls_on_a_real_loopback_port():
             await task
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))  # the port was released
+
+
+# --- rate limit (§11) -----------------------------------------------------------------------
+
+
+async def test_51st_call_to_one_api_within_a_second_is_throttled_per_shop(api, state):
+    """50 requests a second per API for an app and shop; the next is 429 / 36009002."""
+    ticks = FakeClock()
+    state.qps.clock = ticks
+    for _ in range(50):
+        await api.ok("GET", DETAIL, {"ids": "1"})
+    refused = await api.call("GET", DETAIL, {"ids": "1"})
+    assert (refused.status_code, code_of(refused)) == (429, 36009002)
+    await api.ok("POST", ORDERS, {"page_size": "10"}, {})  # another API has its own budget
+    ticks.advance(1.0)
+    await api.ok("GET", DETAIL, {"ids": "1"})  # a second later there is room again
+    assert state.qps.refused == 1

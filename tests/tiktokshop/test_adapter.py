@@ -279,8 +279,15 @@ class TestParseOtherTopics:
         assert parse(market, "webhook_new_conversation.json") == []
 
     def test_unknown_topic_is_acknowledged_only(self, market):
-        """Return status (12) and other topics are accepted and ignored."""
-        assert parse(market, "webhook_return_status.json") == []
+        """Package updates (4) and other topics are accepted and ignored."""
+        body = {
+            "type": 4,
+            "tts_notification_id": "7380066284010031299",
+            "shop_id": SHOP_ID,
+            "timestamp": int(RECEIVED.timestamp()),
+            "data": {"sc_type": "SPLIT", "package_list": [], "update_time": 1},
+        }
+        assert market.parse_webhook("", json.dumps(body).encode(), RECEIVED) == []
 
     @pytest.mark.parametrize("status", ["MIRRORED", "ROLLED_BACK", "CANCELED"])
     def test_tokopedia_mirror_is_acknowledged_and_ignored(self, market, status):

@@ -194,6 +194,12 @@
       });
       bubble.append(quote);
     }
+    if (m.photo) {
+      const img = el("img", "photo");
+      img.src = m.photo;
+      img.alt = "foto";
+      bubble.append(img);
+    }
     const text = el("div", "text");
     if (m.html !== null) text.innerHTML = m.html; // escaped server-side, see views.safe_html
     else text.textContent = m.attachment || "";
@@ -426,6 +432,7 @@
     const foot = el("div", "order-foot");
     foot.append(el("b", "", `Rp${rupiah.format(order.total)}`));
     if (order.cancel_requested) foot.append(el("span", "muted small", "pembeli minta batal"));
+    if (order.return_requested) foot.append(el("span", "muted small", "pembeli minta retur"));
     const actions = el("span", "order-actions");
     const ref = { order_id: order.order_id, market: order.market }; // ids stay strings where they are
     if (order.can_request_cancel) {
@@ -433,6 +440,9 @@
     }
     if (order.can_pickup) {
       actions.append(action("Kurir pick up", () => post("market/pickup", ref)));
+    }
+    if (order.can_request_return) {
+      actions.append(action("Pembeli minta retur", () => post("market/return-request", ref)));
     }
     foot.append(actions);
     item.append(foot);
@@ -538,6 +548,16 @@
       await post("market/chat", { buyer: Number($("buyer").value), text, shop: $("shop").value, market: ui.market });
       box.value = "";
     });
+    $("buyer-photo").addEventListener("click", () =>
+      post("market/photo", { buyer: Number($("buyer").value), shop: $("shop").value, market: ui.market }),
+    );
+    $("staff-photo").addEventListener("click", async () => {
+      const body = { user: ui.me, caption: $("text").value.trim(), reply_to: ui.replyTo };
+      if (ui.topicMode && ui.thread !== null) body.thread = ui.thread;
+      await post("telegram/photo", body);
+      $("text").value = "";
+      clearReply();
+    });
     $("new-order").addEventListener("click", () => post("market/order", { shop: $("shop").value, market: ui.market }));
     $("burst").addEventListener("click", async () => {
       const button = $("burst");
@@ -550,6 +570,27 @@
         button.disabled = false;
         button.textContent = NO_EMOJI ? "200 pesanan sekaligus" : "⚡ 200 pesanan sekaligus";
       }
+    });
+    $("buyer-burst").addEventListener("click", async () => {
+      const button = $("buyer-burst");
+      button.disabled = true;
+      button.textContent = NO_EMOJI ? "200 pembeli menulis…" : "⏳ 200 pembeli menulis…";
+      try {
+        const result = await post("market/buyers-burst", { count: 200 });
+        toast(`${result.accepted} dari ${result.created} pesan dari ${result.buyers} pembeli diterima tokobot`, "info");
+      } finally {
+        button.disabled = false;
+        button.textContent = NO_EMOJI ? "200 pembeli sekaligus" : "💬 200 pembeli sekaligus";
+      }
+    });
+    $("closed-hours").addEventListener("click", async () => {
+      const button = $("closed-hours");
+      const wanted = button.getAttribute("aria-pressed") !== "true";
+      const result = await post("shop/closed", { closed: wanted });
+      button.setAttribute("aria-pressed", String(result.closed));
+      const label = result.closed ? "Toko tutup: ya" : "Toko tutup: tidak";
+      button.textContent = NO_EMOJI ? label : `🌙 ${label}`;
+      toast(result.closed ? "Toko tutup: pembeli mendapat balasan otomatis" : "Toko buka kembali", "info");
     });
     document.querySelectorAll(".switch button").forEach((b) =>
       b.addEventListener("click", () => showPane(b.dataset.pane)),

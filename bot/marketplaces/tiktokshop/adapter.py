@@ -37,6 +37,7 @@ from bot.marketplaces.wire import parsing, storable
 
 from . import signer
 from .buyers import Buyer, BuyerDirectory
+from .chat_media import TikTokShopMedia
 from .client import TEXT_MAX, TikTokShopClient, check_text
 from .errors import (
     InvalidRequest,
@@ -47,6 +48,7 @@ from .errors import (
     brand_safe,
 )
 from .mapping import TIKTOKSHOP, message_from_api, order_from_api, platform_label, relayable
+from .messaging import TikTokShopMessaging
 from .models import Conversation as ApiConversation
 from .reasons import (
     REJECT_CANCELLATION_PREFERENCE,
@@ -55,6 +57,7 @@ from .reasons import (
     offered_names,
     pick_reject_reason,
 )
+from .returns import TikTokShopReturns
 from .webhooks import PENDING, parse_notification
 
 log = logging.getLogger(__name__)
@@ -65,7 +68,7 @@ ORDER_WINDOW = timedelta(days=7)  # list_orders searches at most a week per requ
 UNREAD_PAGES = 5  # conversation pages (20 each) per unread poll, to spare the daily quota
 
 
-class TikTokShopMarketplace:
+class TikTokShopMarketplace(TikTokShopReturns, TikTokShopMedia, TikTokShopMessaging):
     """The TikTok Shop adapter; staff-facing texts say "Tokopedia & Shop"."""
 
     def __init__(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from .errors import (
     OutcomeUnknown,
     TikTokShopError,
 )
+from .media import MediaEndpoints
 from .models import (
     AuthorizedShop,
     Cancellation,
@@ -38,7 +38,8 @@ from .models import (
     ShopWebhook,
     TtsOrder,
 )
-from .transport import Transport
+from .return_client import ReturnEndpoints
+from .transport import checked_key, path_id
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,6 @@ _M = TypeVar("_M", bound=BaseModel)
 _PageT = TypeVar("_PageT", OrderPage, CancellationPage)  # the paginated search answers
 
 
-def path_id(value: str, what: str) -> str:
-    """An id for a URL path (digits in practice); anything else is refused before sending."""
-    text = str(value).strip()
-    if not re.fullmatch(r"[0-9A-Za-z_-]{1,64}", text):
-        raise InvalidRequest(0, f"invalid {what} {value!r}")
-    return text
-
-
 def text_length(text: str) -> int:
     """Length as a JavaScript string counts it (UTF-16 units): an emoji may count as two."""
     return len(text.encode("utf-16-le")) // 2
@@ -93,7 +86,7 @@ def check_text(text: str) -> None:
         )
 
 
-class TikTokShopClient(Transport):
+class TikTokShopClient(ReturnEndpoints, MediaEndpoints):
     """The Partner API endpoints tokobot uses, for every shop the app is authorized for."""
 
     def __repr__(self) -> str:
@@ -284,7 +277,7 @@ class TikTokShopClient(Transport):
         No body, signed over the empty body, as the official SDK sends it (see ``mark_read``).
         """
         path = APPROVE_PATH.format(cancel_id=path_id(cancel_id, "cancel id"))
-        params = {"idempotency_key": _key(idempotency_key)}
+        params = {"idempotency_key": checked_key(idempotency_key)}
         await self._call("POST", path, shop_id=shop_id, params=params)
 
     async def get_reject_reasons(self, shop_id: str, cancel_id: str) -> list[PlatformReason]:
@@ -307,7 +300,7 @@ class TikTokShopClient(Transport):
             raise InvalidRequest(0, "a reject reason name is required")
         path = REJECT_PATH.format(cancel_id=path_id(cancel_id, "cancel id"))
         body = {"reject_reason": reason} | ({"comment": comment} if comment else {})
-        params = {"idempotency_key": _key(idempotency_key)}
+        params = {"idempotency_key": checked_key(idempotency_key)}
         await self._call("POST", path, shop_id=shop_id, params=params, body=body)
 
     async def cancel_order(self, shop_id: str, order_id: str, reason: str) -> CancelResult:
@@ -315,12 +308,6 @@ class TikTokShopClient(Transport):
         body = {"order_id": path_id(order_id, "order id"), "cancel_reason": reason}
         data = await self._call("POST", CANCEL_ORDER_PATH, shop_id=shop_id, body=body)
         return _parse(CancelResult, data)
-
-
-def _key(value: str) -> str:
-    if not value or len(value) > 255:
-        raise InvalidRequest(0, "an idempotency key is 1-255 characters")
-    return value
 
 
 def _check_size(page_size: int, maximum: int) -> None:

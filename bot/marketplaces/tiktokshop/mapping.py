@@ -110,6 +110,17 @@ def message_parts(kind: str, content: str, plaintext: str = "") -> tuple[str, st
     return (text, attachment, _str(fields.get(url_key)) if url_key else "")
 
 
+_CARDS = frozenset({"PRODUCT_CARD", "ORDER_CARD", "LOGISTICS_CARD", "RETURN_REFUND_CARD"})
+
+
+def card_ref(kind: str, content: str) -> str:
+    """A product or order card's id (``product_id`` / ``order_id``); "" for anything else."""
+    kind = kind.strip().upper()
+    if kind not in _CARDS:
+        return ""
+    return _str(message_content(content).get(_ATTACHMENTS[kind][1]))
+
+
 def relayable(message: Message) -> bool:
     """True for a visible message the buyer wrote, of a kind staff are shown."""
     return (
@@ -144,6 +155,7 @@ def message_from_api(
         avatar_url=buyer.avatar or message.sender.avatar,
         attachment_kind=kind,
         attachment_url=url,
+        attachment_ref=card_ref(message.type, message.content),
     )
 
 

@@ -350,6 +350,8 @@ class OrderPage(_Model):
 
 
 class NextAction(_Model):
+    """What the platform waits for from the seller, and until when (cancellations, returns)."""
+
     action: Text = ""
     deadline: Timestamp = None
 

@@ -20,7 +20,8 @@ Retries:
   an unreadable success) raises ``OutcomeUnknown``. It is never resent.
 * 45101004 (Customer Service quota) is never retried.
 
-Customer Service requests are counted by ``CustomerServiceQuota`` before they are sent.
+Customer Service requests are counted by ``CustomerServiceQuota`` before they are sent, and
+every request waits for a slot under the per-API, per-shop QPS (``QPS_PER_API``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,10 +38,11 @@ from typing import Any
 import httpx
 
 from bot.clock import Clock, system_clock
-from bot.marketplaces.retry import MAYBE_DONE, Backoff, never_sent
+from bot.marketplaces.retry import MAYBE_DONE, Backoff, Pace, endpoint_of, never_sent
 
 from .auth import DEFAULT_AUTH_URL, TikTokShopTokens, install_log_redaction, redact, request_token
 from .errors import (
+    InvalidRequest,
     NotEligible,
     OutcomeUnknown,
     QuotaExceeded,
@@ -57,9 +60,14 @@ log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://open-api.tiktokglobalshop.com"
 CS_PREFIX = "/customer_service/"
+# The platform allows 50 requests a second per API for each app and shop (doc §11); sending
+# at most 45 leaves room for clock differences between our window and the platform's.
+QPS_PER_API = 45
 
 Sleep = Callable[[float], Awaitable[None]]
 Params = Mapping[str, str | int]
+# multipart fields: name -> (filename, bytes, content type)
+Files = Mapping[str, tuple[str, bytes, str]]
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class Transport:
         self._sleep = sleep
         self._jitter = jitter
         self._clock = clock
+        self._pace = Pace(QPS_PER_API)
         install_log_redaction()
 
     @property
@@ -144,10 +153,14 @@ class Transport:
         access_token: str = "",
         params: Params | None = None,
         body: Mapping[str, Any] | None = None,
+        files: Files | None = None,
         resend: bool = True,
         essential: bool = True,
     ) -> dict[str, Any]:
-        """Send one API request with the retry rules above; return the envelope's data."""
+        """Send one API request with the retry rules above; return the envelope's data.
+
+        ``files`` makes it a multipart upload, whose body is left out of the signature.
+        """
         content = b"" if body is None else _dumps(body)  # serialized once, sent as signed
         failures = 0
         refreshed = ambiguous = False
@@ -158,8 +171,11 @@ class Transport:
                 token, cipher = creds.access_token, creds.cipher
             if path.startswith(CS_PREFIX):
                 await self._quota.take(essential=essential)
+            await self._pace.wait((endpoint_of(path), shop_id or ""))
             try:
-                return await self._attempt(method, path, params, content, token, cipher, resend)
+                return await self._attempt(
+                    method, path, params, content, token, cipher, resend, files
+                )
             except TokenExpired:
                 if shop_id is None or refreshed:
                     raise
@@ -198,6 +214,7 @@ class Transport:
         token: str,
         cipher: str | None,
         resend: bool,
+        files: Files | None = None,
     ) -> dict[str, Any]:
         """One signed try: the envelope's data, or the error (OutcomeUnknown for ambiguity)."""
         query = {key: str(value) for key, value in (params or {}).items()}
@@ -209,9 +226,14 @@ class Transport:
         if content:
             headers["content-type"] = "application/json"
         try:
-            response = await self._http.request(
-                method, self._api_url + path, params=query, content=content, headers=headers
-            )
+            if files is not None:  # httpx writes the multipart body and its boundary
+                response = await self._http.request(
+                    method, self._api_url + path, params=query, files=files, headers=headers
+                )
+            else:
+                response = await self._http.request(
+                    method, self._api_url + path, params=query, content=content, headers=headers
+                )
         except httpx.TransportError as exc:
             name = type(exc).__name__
             if not resend and not never_sent(exc):
@@ -264,3 +286,22 @@ def _maybe_processed(error: TikTokShopError) -> bool:
 
 def _dumps(body: Mapping[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# Argument checks shared by every endpoint group (orders, chat, returns): a value the API
+# would refuse is refused here, before anything is sent that could count against a quota.
+
+
+def path_id(value: str, what: str) -> str:
+    """An id for a URL path (digits in practice); anything else is refused before sending."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[0-9A-Za-z_-]{1,64}", text):
+        raise InvalidRequest(0, f"invalid {what} {value!r}")
+    return text
+
+
+def checked_key(value: str) -> str:
+    """An idempotency key as the API takes it."""
+    if not value or len(value) > 255:
+        raise InvalidRequest(0, "an idempotency key is 1-255 characters")
+    return value

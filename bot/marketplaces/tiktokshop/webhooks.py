@@ -7,6 +7,8 @@ raw body}`` for topics whose payload has none. Handled types:
     11  cancellation      a BUYER's CANCELLATION_REQUEST_PENDING -> CancellationRequested;
                           _SUCCESS / _COMPLETE -> OrderStatusChanged(CANCELLED, cancelled=True);
                           a withdrawn or refused request gives nothing
+    12  return/refund     every status -> ReturnStatusChanged (the delivery reads the
+                          request itself: the notification says only its new status)
     14  new message       visible BUYER messages only -> BuyerMessageReceived; the shop's own
                           replies, agents, system and robot messages are echoes and dropped
     6   deauthorization   AuthorizationChanged("revoked")
@@ -14,7 +16,7 @@ raw body}`` for topics whose payload has none. Handled types:
 
     35  Tokopedia mirror  recognised and ignored on purpose (see TOKOPEDIA_MIRROR)
 
-Every other type (13 agent joined, 3, 4, 12 ...) is acknowledged and ignored.
+Every other type (13 agent joined, 3, 4 ...) is acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ from bot.domain.values import (
     MarketplaceEvent,
     OrderStatusChanged,
     ParsedEvent,
+    ReturnStatusChanged,
 )
 from bot.marketplaces import WebhookPayloadError
 from bot.marketplaces.wire import load_object
 
 from .errors import brand_safe
-from .mapping import TIKTOKSHOP, message_parts, order_status
+from .mapping import TIKTOKSHOP, card_ref, message_parts, order_status
 from .models import (
     AuthorizationData,
     CancellationStatusData,
@@ -44,10 +47,12 @@ from .models import (
     OrderStatusData,
     WebhookEnvelope,
 )
+from .return_models import ReturnStatusData
+from .returns import normal_status
 
 PENDING = "CANCELLATION_REQUEST_PENDING"
 CANCELLED_STATUSES = frozenset({"CANCELLATION_REQUEST_SUCCESS", "CANCELLATION_REQUEST_COMPLETE"})
-HANDLED_TYPES = frozenset({1, 6, 7, 11, 14})
+HANDLED_TYPES = frozenset({1, 6, 7, 11, 12, 14})
 # Type 35 (Indonesia only, doc §3 and §7.4): a shop born on TikTok was mirrored onto the
 # Tokopedia storefront, or the mirror was rolled back or cancelled. It changes where buyers
 # see the shop, not what staff do: Tokopedia buyers' orders and chats of a mirrored shop come
@@ -106,6 +111,15 @@ def _event(hook: WebhookEnvelope, received_at: datetime) -> MarketplaceEvent | N
     if hook.type == 11:
         data = CancellationStatusData.model_validate(hook.data)
         return _cancellation_event(hook.shop_id, data)
+    if hook.type == 12:
+        change = ReturnStatusData.model_validate(hook.data)
+        return ReturnStatusChanged(
+            marketplace=TIKTOKSHOP,
+            shop_id=hook.shop_id,
+            order_id=change.order_id,
+            return_id=change.return_id,
+            status_code=normal_status(change.return_status),
+        )
     if hook.type == 14:
         return _message_event(hook.shop_id, NewMessageData.model_validate(hook.data), received_at)
     info = AuthorizationData.model_validate(hook.data)
@@ -172,5 +186,6 @@ def _message_event(
         message_id=data.message_id,
         attachment_kind=kind,
         attachment_url=url,
+        attachment_ref=card_ref(data.type, data.content),
     )
     return BuyerMessageReceived(message=message)

@@ -45,6 +45,7 @@ from .models.orders import (
     RequestCancellationWebhook,
 )
 from .protocol import REJECT_REASONS, WIB, order_status, validate_rejection, verify_signature
+from .returns import NoReturns
 
 CHAT_DEDUP_WINDOW = 120  # seconds
 SIGNATURE_HEADER = "authorization-hmac"
@@ -52,7 +53,7 @@ SIGNATURE_HEADER = "authorization-hmac"
 DEFAULT_APPROVE_REASON = "Pesanan dibatalkan sesuai permintaan pembeli."
 
 
-class TokopediaMarketplace:
+class TokopediaMarketplace(NoReturns):
     """The Tokopedia adapter. ``approve_cancellation`` is a NACK with code 8 (UNCONFIRMED)."""
 
     def __init__(

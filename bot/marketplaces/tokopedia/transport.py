@@ -4,6 +4,7 @@
 and applies the retry rules; ``TokopediaClient`` builds on it with one method per endpoint.
 
 Retries:
+* While an endpoint's quota was last seen spent, its calls queue (``HeaderPace``).
 * 429: wait ``X-Ratelimit-Reset-After`` (if it is within ``max_rate_limit_wait``), a bounded
   number of times, for every call: the limiter refuses before anything is processed.
 * 5xx and connection failures: exponential backoff with jitter, for reads and for
@@ -28,7 +29,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from bot.clock import Clock, system_clock
-from bot.marketplaces.retry import MAYBE_DONE, Backoff, never_sent
+from bot.marketplaces.retry import MAYBE_DONE, Backoff, endpoint_of, never_sent
 
 from .auth import TokopediaAuth
 from .errors import (
@@ -40,6 +41,7 @@ from .errors import (
     TokopediaError,
 )
 from .protocol import parse_reset_after, unwrap_envelope
+from .ratelimit import HeaderPace
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,7 @@ class Transport:
         self._jitter = jitter
         self._clock = clock
         self._epoch_shift = order_list_epoch_shift
+        self._pace = HeaderPace(sleep)
 
     @property
     def fs_id(self) -> str:
@@ -135,7 +138,8 @@ class Transport:
         """Send one API request with the retry rules above; return the envelope's data."""
         budget = _Budget(self._retry, self._jitter)
         while True:
-            outcome = await self._attempt(method, path, params, json, resend=resend)
+            async with self._pace.slot(endpoint_of(path)):
+                outcome = await self._attempt(method, path, params, json, resend=resend)
             if isinstance(outcome, _Data):
                 return outcome.data
             error = outcome.error
@@ -178,6 +182,7 @@ class Transport:
             return _Failure(error, maybe_processed=not before_send)
         except TokopediaError as exc:  # from the token call: the API request itself never left
             return _Failure(exc)
+        self._pace.note(endpoint_of(path), response.headers)
         try:
             payload = response.json()
         except ValueError:

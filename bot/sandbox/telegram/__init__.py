@@ -11,8 +11,8 @@ missing messages, sends into deleted topics, invalid reactions and the 20/min gr
 
 Modules: ``fake`` (the app and test hooks), ``api_*`` (one function per Bot API method),
 ``world`` (state), ``checks`` and ``html_text`` (pure validation), ``wire`` (request decoding),
-``flood`` (rate limits), ``polling`` (getUpdates), ``inbound`` (user updates), ``server``
-(uvicorn on loopback).
+``flood`` (rate limits), ``polling`` (getUpdates), ``inbound`` (user updates), ``file_hooks``
+(photos and files people send, public URLs, stored bytes), ``server`` (uvicorn on loopback).
 """
 
 from bot.sandbox.telegram.checks import REACTION_EMOJI

@@ -23,6 +23,14 @@ async def send_message(world: World, params: Params) -> dict[str, Any]:
     chat = world.chat(params)
     text = params.get_str("text")
     parsed = parse_text(text, params.get_str("parse_mode"), params.get_json("entities"))
+    return post_message(
+        world, chat, params, text=text, plain_text=parsed.plain, entities=parsed.entities
+    )
+
+
+def post_message(world: World, chat: FakeChat, params: Params, **fields: Any) -> dict[str, Any]:
+    """Store a message from the bot (text or media, per ``fields``) once the parameters
+    every send method shares are valid: markup, reply target and topic; return its JSON."""
     markup = check_reply_markup(params.get_json("reply_markup"))
     thread_id = params.get_int("message_thread_id")
     reply_to, thread_id = _reply_target(world, chat, params, thread_id)
@@ -32,12 +40,10 @@ async def send_message(world: World, params: Params) -> dict[str, Any]:
         message_id=world.next_message_id(chat.id),
         date=world.now(),
         from_id=world.bot_id,
-        text=text,
-        plain_text=parsed.plain,
-        entities=parsed.entities,
         reply_markup=markup,
         reply_to_message_id=reply_to,
         thread_id=thread_id,
+        **fields,
     )
     return world.message_json(world.add(message))
 
@@ -78,7 +84,12 @@ def _editable(world: World, params: Params) -> FakeMessage:
     message = world.message(chat.id, params.require_int("message_id"))
     if message is None:
         raise bad_request("message to edit not found")
-    if message.from_id != world.bot_id or message.is_service or message.plain_text is None:
+    media = "photo" in message.content or "video" in message.content
+    if (
+        message.from_id != world.bot_id
+        or message.is_service
+        or (message.plain_text is None and not media)
+    ):
         raise bad_request("message can't be edited")
     return message
 
@@ -86,6 +97,8 @@ def _editable(world: World, params: Params) -> FakeMessage:
 async def edit_message_text(world: World, params: Params) -> dict[str, Any]:
     """editMessageText: a missing reply_markup removes the keyboard, as on Telegram."""
     message = _editable(world, params)
+    if message.plain_text is None:  # a photo or video: its words are a caption
+        raise bad_request("there is no text in the message to edit")
     text = params.get_str("text")
     parsed = parse_text(text, params.get_str("parse_mode"), params.get_json("entities"))
     markup = check_reply_markup(params.get_json("reply_markup"), inline_only=True)

@@ -9,11 +9,12 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.telegram import api_bot, api_messages, api_topics, inbound
+from bot.sandbox.telegram import api_bot, api_files, api_messages, api_topics, inbound
 from bot.sandbox.telegram.errors import ApiError, bad_request
+from bot.sandbox.telegram.file_hooks import FileHooks
 from bot.sandbox.telegram.flood import FloodControl
 from bot.sandbox.telegram.models import (
     MEMBER_STATUSES,
@@ -47,6 +48,10 @@ HANDLERS: dict[str, Handler] = {
     "setMessageReaction": api_messages.set_message_reaction,
     "answerCallbackQuery": api_messages.answer_callback_query,
     "sendChatAction": api_messages.send_chat_action,
+    "sendPhoto": api_files.send_photo,
+    "sendVideo": api_files.send_video,
+    "getFile": api_files.get_file,
+    "editMessageCaption": api_files.edit_message_caption,
     "createForumTopic": api_topics.create_forum_topic,
     "editForumTopic": api_topics.edit_forum_topic,
     "closeForumTopic": api_topics.close_forum_topic,
@@ -56,11 +61,11 @@ HANDLERS: dict[str, Handler] = {
 # Real methods the fake lacks answer 400 with a clear reason rather than Telegram's 404 for
 # unknown names, which PTB would report as InvalidToken.
 _UNIMPLEMENTED_NAMES = (
-    "sendPhoto sendDocument sendAudio sendVideo sendAnimation sendVoice sendVideoNote "
+    "sendDocument sendAudio sendAnimation sendVoice sendVideoNote "
     "sendSticker sendMediaGroup sendLocation sendVenue sendContact sendPoll sendDice "
-    "forwardMessage forwardMessages copyMessage copyMessages editMessageCaption "
+    "forwardMessage forwardMessages copyMessage copyMessages "
     "editMessageMedia stopPoll deleteMessages pinChatMessage unpinChatMessage "
-    "unpinAllChatMessages getFile leaveChat getChatAdministrators getChatMemberCount "
+    "unpinAllChatMessages leaveChat getChatAdministrators getChatMemberCount "
     "banChatMember unbanChatMember restrictChatMember promoteChatMember setChatTitle "
     "editGeneralForumTopic closeGeneralForumTopic reopenGeneralForumTopic "
     "unpinAllForumTopicMessages getForumTopicIconStickers logOut close"
@@ -71,7 +76,7 @@ UNIMPLEMENTED = frozenset(_UNIMPLEMENTED_NAMES.split())
 _CANONICAL = {name.lower(): name for name in [*HANDLERS, *UNIMPLEMENTED]}  # case-insensitive
 
 
-class FakeTelegram:
+class FakeTelegram(FileHooks):
     """A strict in-memory Telegram Bot API served by ``self.app`` (a Starlette app)."""
 
     def __init__(
@@ -99,6 +104,7 @@ class FakeTelegram:
         self.app = Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._endpoint, methods=methods),
+                Route("/file/bot{token}/{path:path}", self._file, methods=["GET"]),
                 Route("/{path:path}", _not_found, methods=methods),
             ]
         )
@@ -123,6 +129,14 @@ class FakeTelegram:
             return JSONResponse(error.to_json(), status_code=error.code)
         self.calls.append(Call(method, values, True, None, None, at))
         return JSONResponse({"ok": True, "result": result})
+
+    async def _file(self, request: Request) -> Response:
+        """The file download path getFile points to; the token must be the bot's."""
+        token = request.path_params["token"]
+        data = api_files.download(self.world, request.path_params["path"])
+        if not hmac.compare_digest(token.encode(), self.token.encode()) or data is None:
+            return JSONResponse(ApiError(404, "Not Found").to_json(), status_code=404)
+        return Response(data, media_type="application/octet-stream")
 
     async def _call(self, token: str, method: str, params: Params) -> Any:
         if not hmac.compare_digest(token.encode(), self.token.encode()):
@@ -283,8 +297,17 @@ class FakeTelegram:
         first_name: str = "Rina",
         reply_to: int | None = None,
         thread_id: int | None = None,
+        data: bytes | None = None,
+        media_group_id: str | None = None,
     ) -> int:
-        """Queue a photo (optionally captioned) from a person and return its ``message_id``."""
+        """Queue a photo (optionally captioned) from a person and return its ``message_id``.
+
+        ``data`` is the picture (a generated one by default), downloadable through getFile;
+        photos of one album share a ``media_group_id``.
+        """
+        content = inbound.photo(self.world, caption, data)
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
         return inbound.user_message(
             self.world,
             chat_id,
@@ -292,7 +315,7 @@ class FakeTelegram:
             first_name=first_name,
             reply_to=reply_to,
             thread_id=thread_id,
-            content=inbound.photo(self.world, caption),
+            content=content,
         )
 
     def user_presses(

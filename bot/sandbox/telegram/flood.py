@@ -12,7 +12,10 @@ from bot.sandbox.telegram.errors import retry_after
 LIMITED_METHODS = frozenset(
     {
         "sendMessage",
+        "sendPhoto",
+        "sendVideo",
         "editMessageText",
+        "editMessageCaption",
         "editMessageReplyMarkup",
         "setMessageReaction",
         "createForumTopic",

@@ -6,6 +6,8 @@ Misuse by a test (unknown chat, missing message, a button that isn't there) rais
 
 from typing import Any
 
+from bot.sandbox.images import make_png, probe
+from bot.sandbox.telegram.api_files import store_file
 from bot.sandbox.telegram.html_text import utf16_len
 from bot.sandbox.telegram.models import FakeCallbackQuery, FakeChat, FakeMessage
 from bot.sandbox.telegram.world import World
@@ -85,20 +87,42 @@ def sticker(world: World) -> dict[str, Any]:
     }
 
 
-def photo(world: World, caption: str | None) -> dict[str, Any]:
-    """Return the PhotoSize list (small and large) and optional caption of a photo."""
-    number = world.serial()
-    sizes = [
-        {
-            "file_id": f"AgACAgIAAx-photo-{number}-{side}",
-            "file_unique_id": f"AQAD-{number}-{side}",
-            "width": side,
-            "height": side,
-            "file_size": side * 40,
-        }
-        for side in (90, 800)
-    ]
+def photo(world: World, caption: str | None, data: bytes | None = None) -> dict[str, Any]:
+    """Return the PhotoSize list (a thumbnail and the full picture) and optional caption.
+
+    Both sizes are files getFile serves: the thumbnail a small generated picture, the full
+    size ``data`` (a generated 800x800 picture by default).
+    """
+    full = data if data is not None else make_png(800, 800, shade=world.serial())
+    info = probe(full)
+    width, height = (info.width, info.height) if info else (800, 800)
+    thumb = make_png(90, 90)
+    sizes = []
+    for picture, (w, h) in ((thumb, (90, 90)), (full, (width, height))):
+        stored = store_file(world, picture, "photo")
+        sizes.append(
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": w,
+                "height": h,
+                "file_size": len(picture),
+            }
+        )
     return {"photo": sizes} | ({"caption": caption} if caption else {})
+
+
+def media(world: World, kind: str) -> dict[str, Any]:
+    """Return a voice note, video or document (a short generated file)."""
+    stored = store_file(world, b"\x00" * 2048, kind)
+    base = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": 2048}
+    if kind == "voice":
+        return {"voice": base | {"duration": 3, "mime_type": "audio/ogg"}}
+    if kind == "video":
+        return {"video": base | {"width": 640, "height": 360, "duration": 5}}
+    if kind == "document":
+        return {"document": base | {"file_name": "nota.pdf", "mime_type": "application/pdf"}}
+    raise ValueError(f"unknown media kind {kind!r}")
 
 
 def user_press(

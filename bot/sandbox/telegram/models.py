@@ -99,6 +99,16 @@ class FakeMessage:
         return any(key.startswith("forum_topic_") for key in self.content)
 
 
+@dataclass(frozen=True, slots=True)
+class FakeFile:
+    """A file Telegram holds: what getFile describes and the download path serves."""
+
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    file_path: str
+
+
 @dataclass(slots=True)
 class FakeCallbackQuery:
     """A button press pushed as an update, and how the bot answered it."""

@@ -82,7 +82,7 @@ def _decode_multipart(content_type: str, body: bytes) -> dict[str, object]:
         data = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename is not None:
-            params[name] = {"filename": filename, "size": len(data)}
+            params[name] = {"filename": filename, "size": len(data), "data": data}
         else:
             params[name] = decode_value(name, data.decode("utf-8", errors="replace"))
     return params

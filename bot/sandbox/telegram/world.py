@@ -13,6 +13,7 @@ from bot.sandbox.telegram.models import (
     FakeCallbackQuery,
     FakeChat,
     FakeEvent,
+    FakeFile,
     FakeMessage,
     FakeTopic,
     WebhookState,
@@ -41,6 +42,10 @@ class World:
         # The bot's own membership per chat, when not a full administrator (set_bot_member).
         self.bot_status: dict[int, str] = {}
         self.bot_rights: dict[int, dict[str, bool]] = {}
+        # Files by file_id (photos people sent, uploads the bot made), and the public web:
+        # URLs Telegram's servers can fetch without any header of the bot's.
+        self.files: dict[str, FakeFile] = {}
+        self.public_urls: dict[str, bytes] = {}
         self._messages: dict[int, dict[int, FakeMessage]] = {}
         self._last_message_id: dict[int, int] = {}
         self._subscribers: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[FakeEvent]]] = []

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hmac
 import re
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from bot.sandbox.tiktokshop import cancellations, catalogue, chat, orders
+from bot.sandbox.tiktokshop import cancellations, catalogue, chat, media, orders, returns
 from bot.sandbox.tiktokshop.gateway import ApiError, Ctx, Handler, invalid_params, route
 from bot.sandbox.tiktokshop.state import TikTokSandboxState
 
@@ -27,6 +28,7 @@ _ENDPOINTS: list[tuple[str, str, Handler, str]] = [
     ("GET", f"{_CONV}/messages", chat.list_messages, _CS),
     ("POST", f"{_CONV}/messages", chat.send_message, _CS),
     ("POST", f"{_CONV}/messages/read", chat.read_messages, _CS),
+    ("POST", "/customer_service/202309/images/upload", media.upload_image, _CS),
     ("POST", "/order/202309/orders/search", orders.search_orders, _ORDERS),
     ("GET", "/order/202507/orders", orders.order_detail, _ORDERS),
     ("GET", "/order/202309/orders", orders.order_detail, _ORDERS),
@@ -35,7 +37,11 @@ _ENDPOINTS: list[tuple[str, str, Handler, str]] = [
     ("POST", "/return_refund/202309/cancellations/{cancel_id}/approve", cancellations.approve,
      _RR),
     ("POST", "/return_refund/202309/cancellations/{cancel_id}/reject", cancellations.reject, _RR),
-    ("GET", "/return_refund/202309/reject_reasons", cancellations.reject_reasons, _RR),
+    ("GET", "/return_refund/202309/reject_reasons", returns.reject_reasons, _RR),
+    ("POST", "/return_refund/202602/returns/search", returns.search, _RR),
+    ("POST", "/return_refund/202309/returns/{return_id}/approve", returns.approve, _RR),
+    ("POST", "/return_refund/202309/returns/{return_id}/reject", returns.reject, _RR),
+    ("GET", "/return_refund/202309/returns/{return_id}/records", returns.return_records, _RR),
 ]  # fmt: skip
 _SHOPS = "/authorization/202309/shops"
 _WEBHOOKS = "/event/202309/webhooks"
@@ -156,6 +162,9 @@ def create_app(state: TikTokSandboxState) -> Starlette:
     ]
     for method, path, handler, scope in _ENDPOINTS:
         routes.append(route(state, path, handler, method=method, scope=scope))
+    routes.append(
+        Route("/media/{kind}/{file}", partial(media.serve_media, state), methods=["GET"])
+    )
     # Last, so it only catches what nothing above matched (a wrong method included).
     routes.append(route(state, "/{path:path}", unknown_endpoint, method=_ANY_METHOD, auth="none"))
     return Starlette(routes=routes)

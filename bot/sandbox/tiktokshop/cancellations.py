@@ -29,7 +29,7 @@ def _cancellation(ctx: Ctx, cancel_id: str) -> Cancellation:
     return cancel
 
 
-def _idempotent(ctx: Ctx, action: str, cancel_id: str, run: Callable[[], JsonDict]) -> JsonDict:
+def idempotent(ctx: Ctx, action: str, cancel_id: str, run: Callable[[], JsonDict]) -> JsonDict:
     """Run once per `idempotency_key`: a repeat gets the first outcome and changes nothing."""
     key = ctx.query("idempotency_key")
     if len(key) > MAX_IDEMPOTENCY_KEY:
@@ -104,7 +104,7 @@ async def approve(ctx: Ctx) -> object:
         ctx.state.approve_cancellation(cancel)
         return {}
 
-    return _idempotent(ctx, "approve", cancel.cancel_id, run)
+    return idempotent(ctx, "approve", cancel.cancel_id, run)
 
 
 async def reject(ctx: Ctx) -> object:
@@ -130,7 +130,7 @@ async def reject(ctx: Ctx) -> object:
         ctx.state.orders[cancel.order_id].update(is_buyer_request_cancel=False, update_time=now)
         return {}
 
-    return _idempotent(ctx, "reject", cancel.cancel_id, run)
+    return idempotent(ctx, "reject", cancel.cancel_id, run)
 
 
 async def reject_reasons(ctx: Ctx) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from bot.sandbox.tiktokshop import catalogue, views
+from bot.sandbox.tiktokshop import catalogue, media, views
 from bot.sandbox.tiktokshop.gateway import ApiError, Ctx, invalid_params, paginate
 from bot.sandbox.tiktokshop.records import Conversation
 
@@ -93,6 +93,8 @@ async def send_message(ctx: Ctx) -> object:
     """POST .../conversations/{id}/messages {type: TEXT, content: "{\\"content\\":...}"}."""
     conv = _conversation(ctx)
     body = ctx.json_object()
+    if body.get("type") == "IMAGE":
+        return _send_image(ctx, conv, body)
     text = _text_of(body)
     if not conv.can_send_message:
         raise ApiError(
@@ -109,6 +111,29 @@ async def send_message(ctx: Ctx) -> object:
             "message_id": message["id"],
             "type": "TEXT",
             "content": text,
+            "raw_content": body["content"],
+            "time": ctx.state.clock(),
+        }
+    )
+    return {"message_id": message["id"]}
+
+
+def _send_image(ctx: Ctx, conv: Conversation, body: dict[str, object]) -> object:
+    """An IMAGE message: its url must come from Upload Image (``media.uploaded_image``)."""
+    url, data = media.uploaded_image(ctx.state, body.get("content"))
+    if not conv.can_send_message:
+        raise ApiError(
+            catalogue.CANNOT_MESSAGE, "The buyer is outside the window for shop messages."
+        )
+    message = ctx.state.add_message(conv.id, "SHOP", str(body["content"]), "IMAGE")
+    ctx.state.sent_messages.append(
+        {
+            "conversation_id": conv.id,
+            "shop_id": conv.shop_id,
+            "message_id": message["id"],
+            "type": "IMAGE",
+            "content": url,  # its bytes: ``state.media.uploads[url]``
+            "size": len(data),
             "raw_content": body["content"],
             "time": ctx.state.clock(),
         }

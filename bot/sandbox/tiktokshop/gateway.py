@@ -232,8 +232,11 @@ def _authenticate(ctx: Ctx, scope: str | None, rule: ShopRule) -> None:
     if ctx.request.url.path.startswith("/customer_service/") and not ctx.state.count_cs_call():
         quota = ctx.state.cs_daily_quota
         raise ApiError(catalogue.CS_QUOTA, f"query quota reached ({quota} request per day)")
+    content_type = ctx.request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        return  # an upload: its handler reads the form
     if ctx.raw.strip() and ctx.request.method in {"POST", "PUT"}:
-        if not ctx.request.headers.get("content-type", "").startswith("application/json"):
+        if not content_type.startswith("application/json"):
             raise invalid_params("content-type must be application/json.")
         if ctx.body is None:
             raise invalid_params("The request body is not valid JSON.")
@@ -245,6 +248,12 @@ def _inject(state: TikTokSandboxState, path: str) -> None:
     if injection is not None:
         message = injection.message or _DEFAULT_MESSAGES.get(injection.code, "Injected failure.")
         raise ApiError(injection.code, message, injection.http_status)
+
+
+def _throttle(state: TikTokSandboxState, api: str, request: Request) -> None:
+    """Refuse a request over the API's QPS for this app and shop (§11): 429, 36009002."""
+    if not state.qps.allow(api, request.query_params.get("shop_cipher", "")):
+        raise ApiError(catalogue.TOO_MANY_REQUESTS, _DEFAULT_MESSAGES[catalogue.TOO_MANY_REQUESTS])
 
 
 def _parse(raw: bytes) -> Any:
@@ -290,6 +299,8 @@ def route(
         payload: JsonDict
         try:
             _inject(state, request.url.path)
+            if auth == "api":
+                _throttle(state, path, request)
             ctx = Ctx(state, request, raw, body)
             if auth == "api":
                 _authenticate(ctx, scope, shop)

@@ -11,6 +11,8 @@ from typing import Any
 
 from bot.sandbox.tiktokshop import catalogue, payloads, webhooks
 from bot.sandbox.tiktokshop.catalogue import PENDING
+from bot.sandbox.tiktokshop.media_store import MediaStore, image_content, video_content
+from bot.sandbox.tiktokshop.qps import QpsLimit
 from bot.sandbox.tiktokshop.records import (
     AccessToken,
     AuthCode,
@@ -22,6 +24,7 @@ from bot.sandbox.tiktokshop.records import (
     JsonDict,
     RecordedCall,
 )
+from bot.sandbox.tiktokshop.return_desk import ReturnDesk
 from bot.sandbox.tiktokshop.signing import webhook_signature
 
 DAY = 86400
@@ -57,9 +60,12 @@ class TikTokSandboxState:
         self.orders: dict[str, JsonDict] = {}
         self.conversations: dict[str, Conversation] = {}
         self.cancellations: dict[str, Cancellation] = {}
+        self.returns = ReturnDesk(self)  # return and refund requests (§10.5)
         self.calls: list[RecordedCall] = []
         self.sent_messages: list[JsonDict] = []
+        self.media = MediaStore()
         self.cs_calls = 0
+        self.qps = QpsLimit()  # per API, app and shop (§11)
         # Doc silent on per shop or per app; one state is one app, so per app here.
         self.cs_daily_quota: int | None = 10_000
         self.sensitive_words: list[str] = ["whatsapp", "wa.me", "transfer di luar"]
@@ -327,6 +333,16 @@ class TikTokSandboxState:
     def buyer_says(self, conversation_id: str, text: str, type: str = "TEXT") -> JsonDict:
         """A new buyer message: raises the conversation's unread_count; returns the message."""
         return self.add_message(conversation_id, "BUYER", text, type)
+
+    def buyer_sends_media(
+        self, conversation_id: str, data: bytes, kind: str = "IMAGE"
+    ) -> JsonDict:
+        """A buyer's IMAGE or VIDEO, its bytes behind a URL that needs the shop's token."""
+        url = self.media.put(self.conversation(conversation_id).shop_id, data, kind.lower())
+        if kind == "IMAGE":
+            return self.add_message(conversation_id, "BUYER", image_content(data, url), kind)
+        content = video_content(data, url, self.now())
+        return self.add_message(conversation_id, "BUYER", content, kind)
 
     # --- cancellations ------------------------------------------------------------------
 

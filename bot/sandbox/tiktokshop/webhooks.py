@@ -69,17 +69,7 @@ def _cancellation(state: TikTokSandboxState, data: JsonDict) -> tuple[str, JsonD
 
 
 def _return(state: TikTokSandboxState, data: JsonDict) -> tuple[str, JsonDict]:
-    order = _order(state, data)
-    now = state.now()
-    return order["shop_id"], {
-        "order_id": order["id"],
-        "return_role": "BUYER",
-        "return_type": "REFUND",
-        "return_status": "RETURN_OR_REFUND_REQUEST_PENDING",
-        "return_id": "",
-        "create_time": now,
-        "update_time": now,
-    }
+    return state.returns.webhook_data(data)
 
 
 def _new_conversation(state: TikTokSandboxState, data: JsonDict) -> tuple[str, JsonDict]:
