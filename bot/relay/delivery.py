@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +27,7 @@ from bot.domain.values import (
 )
 from bot.marketplaces import Marketplace
 from bot.relay.backlog import Backlog
+from bot.relay.base import EventDelivery
 from bot.relay.chat_digests import ChatDigestDelivery, Coalesced
 from bot.relay.chat_topics import AnnouncedTopics
 from bot.relay.chats import ChatDelivery
@@ -36,6 +38,8 @@ from bot.relay.pacer import GroupPacer
 from bot.relay.returns import ReturnDelivery
 from bot.relay.sender import Sender
 from storage.models import InboxEvent
+
+_Kind = TypeVar("_Kind", bound=EventDelivery)
 
 
 class Delivery:
@@ -52,49 +56,26 @@ class Delivery:
         pacer: GroupPacer | None = None,
     ) -> None:
         # The pacer tells a delivery whether the main group's budget is spent (overflow).
-        self._chats = ChatDelivery(
-            sessions=sessions,
-            sender=sender,
-            marketplaces=marketplaces,
-            config=config,
-            clock=clock,
-            pacer=pacer,
-        )
-        self._orders = OrderDelivery(
-            sessions=sessions,
-            sender=sender,
-            marketplaces=marketplaces,
-            config=config,
-            clock=clock,
-            pacer=pacer,
-        )
-        self._returns = ReturnDelivery(
-            sessions=sessions,
-            sender=sender,
-            marketplaces=marketplaces,
-            config=config,
-            clock=clock,
-            pacer=pacer,
-        )
-        self._digests = DigestDelivery(
-            sessions=sessions,
-            sender=sender,
-            marketplaces=marketplaces,
-            config=config,
-            clock=clock,
-            pacer=pacer,
-        )
         self.backlog = Backlog(sessions=sessions, pacer=pacer, config=config, clock=clock)
+
+        def build(kind: type[_Kind]) -> _Kind:
+            """Every kind of delivery gets the same services."""
+            return kind(
+                sessions=sessions,
+                sender=sender,
+                marketplaces=marketplaces,
+                config=config,
+                clock=clock,
+                pacer=pacer,
+            )
+
+        self._chats = build(ChatDelivery)
+        self._orders = build(OrderDelivery)
+        self._returns = build(ReturnDelivery)
+        self._digests = build(DigestDelivery)
+        self._topics = build(AnnouncedTopics)
         self._chat_digests = ChatDigestDelivery(
             backlog=self.backlog,
-            sessions=sessions,
-            sender=sender,
-            marketplaces=marketplaces,
-            config=config,
-            clock=clock,
-            pacer=pacer,
-        )
-        self._topics = AnnouncedTopics(
             sessions=sessions,
             sender=sender,
             marketplaces=marketplaces,
