@@ -1,8 +1,8 @@
 """How busy each staff group is, and new orders held in the inbox while it is.
 
 The worker notes every event it claims (``note``); a group is **busy** when events for it
-arrive much faster than its window refills: half the window's slots in ten seconds, three
-times the rate of 16 a minute. Sent one by one, such a stream spends the window on
+arrive faster than its window refills: a third of the window's slots in ten seconds,
+over twice the rate of 16 a minute. Sent one by one, such a stream spends the window on
 its first few events and leaves the rest a minute behind, so the relay combines them
 instead (order digests, ``bot.relay.chat_digests`` for buyer messages).
 
@@ -32,6 +32,11 @@ from storage.models import InboxEvent
 HOLD_MIN = 4.0  # seconds the oldest waits for company, while the window is at least half free
 HOLD_MAX = 20.0  # ... and at most, with the window nearly spent
 RATE_WINDOW = 10.0  # arrivals are counted over this many seconds
+# Busy from 6 arrivals within RATE_WINDOW (with 16 slots a minute): 36 a minute, over twice
+# the refill. Every event before that goes out as its own message, so a lower bar would save
+# slots at a burst's start, but a handful of events in a quiet minute (two orders and a chat
+# or two, which the window carries easily) should still look as they always did.
+BUSY_SHARE = 3
 SLOT_WAIT_MIN = 0.5  # a group without a slot is looked at again no sooner than this
 
 
@@ -93,7 +98,7 @@ class Backlog:
         if self.pacer is None:
             return False
         recent = len(self._arrivals.get(group, {}))
-        return recent >= max(3, self.pacer.bulk_capacity // 2)
+        return recent >= max(3, self.pacer.bulk_capacity // BUSY_SHARE + 1)
 
     def pressed(self, group: int) -> bool:
         """Busy, with the window already in use: new orders wait for company.
@@ -127,8 +132,12 @@ class Backlog:
             await inbox.postpone(session=session, event_ids=ids, until=until)
         return set(ids)
 
-    async def hold_orders(self, rows: Sequence[InboxEvent]) -> set[int]:
-        """Postpone new orders that should wait for a slot or for company; their ids."""
+    async def hold_orders(self, rows: Sequence[InboxEvent], *, more_due: bool = False) -> set[int]:
+        """Postpone new orders that should wait for a slot or for company; their ids.
+
+        ``more_due``: the pass that claimed ``rows`` was cut at its batch size, so more events
+        are due in the inbox right now; a part-filled digest would only go out beside them.
+        """
         if self.pacer is None:
             return set()
         by_group: dict[int, list[InboxEvent]] = {}
@@ -153,7 +162,7 @@ class Backlog:
                 until = oldest + hold
             else:
                 self._order_due.pop(group, None)
-                held |= await self._hold_remainder(group, new, hold)
+                held |= await self._hold_remainder(group, new, hold, more_due=more_due)
                 continue
             if new:
                 self._order_due[group] = until
@@ -161,16 +170,27 @@ class Backlog:
         return held
 
     async def _hold_remainder(
-        self, group: int, batch: list[InboxEvent], hold: timedelta
+        self, group: int, batch: list[InboxEvent], hold: timedelta, *, more_due: bool
     ) -> set[int]:
         """While busy, whole digests go now; the newest few that would fill only part of
-        one wait for company (at most ``hold`` after the oldest of them)."""
+        one wait for company (at most ``hold`` after the oldest of them).
+
+        When the pass was cut short (``more_due``) their company is already in the inbox,
+        however long they have waited: they go with the next pass instead of as a digest of
+        their own. On a sale day's backlog that saves a message in most passes.
+        """
         rest = len(batch) % DIGEST_MAX_ORDERS
-        if not self.pressed(group) or rest == 0 or len(batch) < DIGEST_MAX_ORDERS:
+        if (
+            not self.pressed(group)
+            or rest == 0
+            or (len(batch) < DIGEST_MAX_ORDERS and not more_due)
+        ):
             return set()
         newest = sorted(batch, key=lambda row: row.id or 0)[-rest:]
         until = min(aware(row.received_at) for row in newest) + hold
-        if until <= self._clock():
+        if more_due:
+            until = max(until, self._clock() + timedelta(seconds=SLOT_WAIT_MIN))
+        elif until <= self._clock():
             return set()
         self._order_due[group] = until
         return await self.postpone(newest, until)

@@ -107,9 +107,9 @@ class Delivery:
         """Combine buyer messages where the group's budget cannot carry them one by one."""
         return await self._chat_digests.coalesce(rows)
 
-    async def hold_orders(self, rows: Sequence[InboxEvent]) -> set[int]:
+    async def hold_orders(self, rows: Sequence[InboxEvent], *, more_due: bool) -> set[int]:
         """Postpone new orders that should wait for a slot or for company (``Backlog``)."""
-        return await self.backlog.hold_orders(rows)
+        return await self.backlog.hold_orders(rows, more_due=more_due)
 
     async def open_announced_topics(self) -> int:
         """Topic mode: open the topics a backlog put off, while the budget allows."""

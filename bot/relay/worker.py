@@ -165,7 +165,8 @@ class Relay:
         self._delivery.backlog.note(rows)
         try:
             maybe_new = self._to_digest([row for row in pending if row.kind in MAYBE_NEW_ORDER])
-            maybe_new, pending = await self._hold_orders(maybe_new, pending, lease)
+            more_due = len(rows) >= self._config.batch  # the claim was cut at the batch size
+            maybe_new, pending = await self._hold_orders(maybe_new, pending, lease, more_due)
             if maybe_new:
                 try:
                     with self._sending(lease, maybe_new):
@@ -254,10 +255,12 @@ class Relay:
         return new_orders > free // 2
 
     async def _hold_orders(
-        self, maybe_new: list[InboxEvent], pending: list[InboxEvent], lease: Lease
+        self, maybe_new: list[InboxEvent], pending: list[InboxEvent], lease: Lease, more_due: bool
     ) -> tuple[list[InboxEvent], list[InboxEvent]]:
         """With no slot free, new orders wait in the inbox: the digest then lists all that came."""
-        held = await self._delivery.hold_orders(maybe_new) if maybe_new else set()
+        held = (
+            await self._delivery.hold_orders(maybe_new, more_due=more_due) if maybe_new else set()
+        )
         lease.held.update(held)  # postponed, not delivered: handed back with the rest
         return [r for r in maybe_new if r.id not in held], [r for r in pending if r.id not in held]
 

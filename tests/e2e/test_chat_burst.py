@@ -7,6 +7,7 @@ told, so "held briefly" is a clock step here.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.relay.pacer import GroupPacer
@@ -211,3 +212,51 @@ async def test_the_budget_goes_to_staff_then_orders_then_buyer_messages(sqlite_u
         chats = h.group()[-1]
         assert "6 pesan dari 6 pembeli" in (chats.plain_text or "")
         assert all(c.ok for c in fake.calls), [c for c in fake.calls if not c.ok][:1]
+
+
+async def test_a_handful_of_buyers_in_a_quiet_minute_each_get_their_own_message(sqlite_url):
+    """Five buyers writing within seconds do not make the group busy: five ordinary
+    messages, as on any day. The sixth within ten seconds does: then they are combined."""
+    fake = FakeTelegram(enforce_limits=True)
+    async with harness(sqlite_url, fake=fake, pacer=GroupPacer()) as h:
+        for n in range(5):
+            await _buyer_says(h, 7001 + n, f"Pembeli{n}", f"halo kak {n}")
+        await h.deliver()
+        texts = [m.plain_text or "" for m in h.group()]
+        assert len(texts) == 5
+        assert not any("pesan dari" in text for text in texts)
+        for n in range(5, 12):
+            await _buyer_says(h, 7001 + n, f"Pembeli{n}", f"halo kak {n}")
+        await h.deliver()
+        h.clock.advance(seconds=30)
+        await h.deliver()
+        [digest] = h.group()[5:]
+        assert "7 pesan dari 7 pembeli" in (digest.plain_text or "")
+
+
+async def test_a_pass_cut_at_its_batch_size_leaves_no_part_filled_digest(sqlite_url):
+    """100 new orders worked off in passes of 60 while the group is busy: the first pass's
+    last 12 wait for the rest instead of going as a digest of their own, so staff get
+    48 + 48 + 4 (three messages), not 48 + 12 + 40."""
+    fake = FakeTelegram(enforce_limits=True)
+    window = [0.0]
+    pacer = GroupPacer(clock=lambda: window[0])
+    async with harness(sqlite_url, fake=fake, pacer=pacer) as h:
+        h.rt.relay._config = replace(h.rt.relay._config, batch=60)
+        for n in range(2):  # the window in use: digests wait for company
+            await h.rt.services.sender.send(
+                CHAT_ID, Rendered(f"lain {n}"), marketplace="", shop_id=""
+            )
+        before = len(h.group())
+        orders = [h.sandbox.add_order(SHOP_ID) for _ in range(100)]
+        for order in orders:
+            await h.webhook("order_notification", order["order_id"])
+        h.clock.advance(seconds=5)  # every order has waited its hold already
+        await h.deliver()
+        h.clock.advance(seconds=1)
+        await h.deliver()
+        digests = [m.plain_text or "" for m in h.group()[before:]]
+        assert [d.split(" pesanan baru")[0].split()[-1] for d in digests] == ["48", "48", "4"]
+        lines = [line.split(" · ")[0] for d in digests for line in d.splitlines()]
+        listed = [line for line in lines if line.startswith("#")]
+        assert len(listed) == len(set(listed)) == len(orders)  # each order once
