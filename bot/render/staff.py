@@ -59,6 +59,25 @@ def render_audit(
 # --- scheduled work --------------------------------------------------------------------------
 
 
+def deadline_values(
+    order: Order, deadline: datetime, *, now: datetime, lang: str, tz: ZoneInfo
+) -> dict[str, str]:
+    """What a deadline reminder says of its order, single or merged: invoice, deadline, left."""
+    return {
+        "invoice": order.invoice or order.order_id,
+        "deadline": format_day_time(deadline, tz, lang=lang),
+        "left": t_plain("time.left", lang, duration=format_duration(deadline - now, lang=lang)),
+    }
+
+
+def wait_values(since: datetime, *, now: datetime, lang: str, tz: ZoneInfo) -> dict[str, str]:
+    """What a chat reminder says of the wait, single or merged: since when, and how long."""
+    return {
+        "since": format_day_time(since, tz, lang=lang),
+        "waited": format_duration(now - since, lang=lang),
+    }
+
+
 def render_deadline_reminder(
     order: Order,
     ref: str,
@@ -71,13 +90,10 @@ def render_deadline_reminder(
     tz: ZoneInfo,
 ) -> Rendered:
     """A reminder before an order's deadline, with the order's action buttons."""
-    left = t_plain("time.left", lang, duration=format_duration(deadline - now, lang=lang))
     text = t(
         "remind.deadline",
         lang,
-        invoice=order.invoice or order.order_id,
-        deadline=format_day_time(deadline, tz, lang=lang),
-        left=left,
+        **deadline_values(order, deadline, now=now, lang=lang, tz=tz),
         total=rupiah(order.total),
     )
     if admins:
@@ -100,13 +116,7 @@ def render_chat_reminder(
 ) -> Rendered:
     """A chat left unanswered; with a handler, it names them so that Telegram tells them."""
     buyer = conversation.buyer_name or t_plain("common.buyer", lang)
-    text = t(
-        "remind.chat",
-        lang,
-        buyer=buyer,
-        since=format_day_time(since, tz, lang=lang),
-        waited=format_duration(now - since, lang=lang),
-    )
+    text = t("remind.chat", lang, buyer=buyer, **wait_values(since, now=now, lang=lang, tz=tz))
     if handler is not None:
         user_id, name = handler
         mention = user_mention(user_id, name)

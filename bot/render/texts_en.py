@@ -5,7 +5,7 @@ Telegram HTML templates for :func:`bot.render.catalogue.t`.
 
 from __future__ import annotations
 
-from bot.render import texts_returns
+from bot.render import texts_bulk, texts_chat_tools, texts_reminders, texts_returns
 
 _COMMANDS = """\
 <b>Commands</b>
@@ -65,37 +65,6 @@ TEXTS: dict[str, str] = {
     "btn.retry": "🔁 Send again",
     # quick replies (templates) and the away message
     "btn.quick": "⚡ Quick reply",
-    "tpl.menu": "⚡ <b>Quick reply</b> to {buyer}: pick a template.",
-    "tpl.none": "No templates yet. Save one with /template add &lt;name&gt; &lt;text&gt;.",
-    "tpl.list_title": "⚡ <b>Quick-reply templates</b> ({count})",
-    "tpl.list_line": "<b>{name}</b> · used {uses}×\n<blockquote>{text}</blockquote>",
-    "tpl.usage": (
-        "Usage: /template add &lt;name&gt; &lt;text&gt; to save, "
-        "/template del &lt;name&gt; to delete, /templates to see them all."
-    ),
-    "tpl.t_usage": "Usage: reply to a buyer's chat message with /t &lt;name&gt;. See /templates.",
-    "tpl.bad_name": (
-        "A template name is one word (letters, digits, - or _), at most {max} characters."
-    ),
-    "tpl.added": "✅ Template <b>{name}</b> saved.",
-    "tpl.exists": "Template <b>{name}</b> already exists. Delete it first: /template del {name}.",
-    "tpl.deleted": "🗑️ Template <b>{name}</b> deleted.",
-    "tpl.missing": "🔍 There is no template <b>{name}</b>. See /templates.",
-    "tpl.bad_placeholder": "Unknown placeholder: {unknown}. Known placeholders: {known}.",
-    "tpl.bad_brace": (
-        "A brace without its pair. Known placeholders: {known}; "
-        "write {{{{ or }}}} for a literal brace."
-    ),
-    "tpl.too_long": (
-        "Template too long: {length} characters with the longest names filled in "
-        "(Tokopedia &amp; Shop takes at most {max} per message)."
-    ),
-    "tpl.sent_by": "⚡ Template <b>{name}</b> · {staff}",
-    "away.sent": "🤖 away message sent",
-    "away.failed": "🤖 away message not sent: {reason}",
-    "away.unknown": "🤖 away message may have been sent, but it is not certain; not sent again.",
-    "away.cannot_message": "the shop may not message this buyer right now",
-    "away.too_long": "the text is too long for one message",
     "audit.action.template": "sent a template",
     "audit.action.template_add": "saved a template",
     "audit.action.template_del": "deleted a template",
@@ -117,10 +86,16 @@ TEXTS: dict[str, str] = {
     "chat.photo_gone": "📷 This photo can no longer be fetched; see it in Seller Center.",
     "chat.video_too_big": "🎬 Video {size}: too big for Telegram (at most {limit} MB)",
     "chat.product_line": "🛍️ Product card: <b>{name}</b>",
+    "chat.product_open": "Open product",
+    "chat.product_unavailable": "⚠️ product not active",
     "chat.price_line": "💰 {price}",
     "chat.order_line": "🧾 Order card: <code>{order}</code>",
     "btn.photo_retry": "🔁 Fetch the photo again",
     "btn.open_order": "🧾 Order card",
+    "chat.media.image": "📷 Photo",
+    "chat.media.video": "🎬 Video",
+    "btn.show_image": "📷 Show photo",
+    "btn.show_video": "🎬 Show video",
     "chat.footer": "🕒 {time}",
     "chatdigest.title": "💬 <b>{count} messages from {buyers} buyers</b> · {span}",
     "chatdigest.hint": (
@@ -130,6 +105,8 @@ TEXTS: dict[str, str] = {
     "chatdigest.more": "… <i>(+{count} characters; the whole text follows in its own message)</i>",
     "chatdigest.answer": "↩️ {buyer} #{short}",
     "chatdigest.topic": "💬 {buyer} #{short}",
+    "chatdigest.media": "{label} · {buyer} #{short}",
+    "chatdigest.order": "🧾 {order}",
     "chatdigest.topic_opened": (
         "📌 Topic for <b>{buyer}</b> · {shop}. Earlier messages are in the {link}."
     ),
@@ -179,30 +156,6 @@ TEXTS: dict[str, str] = {
     "btn.bulk_yes": "✅ Yes, go ahead",
     "btn.bulk_no": "↩️ No",
     "btn.bulk_retry": "🔁 Retry the failed ({count})",
-    "bulk.confirm_accept": "❓ <b>Accept {count} orders</b> worth <b>{total}</b> now?",
-    "bulk.confirm_process": "❓ <b>Process {count} orders</b> worth <b>{total}</b> now?",
-    "bulk.confirm_skipped": "{count} other orders were handled already and will be skipped.",
-    "bulk.nothing": "No order in this list is waiting for action any more.",
-    "bulk.started": "⏳ Started: {count} orders.",
-    "bulk.busy": "⏳ Already started by {who}.",
-    "bulk.finished": "This has run already.",
-    "bulk.progress_accept": "⏳ <b>Accepting orders…</b> {done}/{count}",
-    "bulk.progress_process": "⏳ <b>Processing orders…</b> {done}/{count}",
-    "bulk.result_accept": "<b>{ok} accepted, {failed} failed</b>",
-    "bulk.result_process": "<b>{ok} processed, {failed} failed</b>",
-    "bulk.skipped": "⏭️ {count} skipped: {reasons}",
-    "bulk.skip.accepted": "{count} accepted already",
-    "bulk.skip.processed": "{count} processed already",
-    "bulk.skip.rejected": "{count} rejected already",
-    "bulk.skip.cancelled": "{count} cancelled",
-    "bulk.skip.moved": "{count} changed status",
-    "bulk.skip.busy": "{count} being handled by other staff",
-    "bulk.failures": "Failed:",
-    "bulk.failure": "• <b>#{invoice}</b>: {reason}",
-    "bulk.not_found": "order not found",
-    "bulk.by": "👤 {actor} · {time}",
-    "bulk.audit_note": "bulk action #{run}",
-    "bulk.unknown_refs": "Not found: {refs}",
     "orders.title": "⏳ <b>Orders awaiting acceptance ({count})</b>",
     "orders.empty": "No orders are waiting for acceptance. 🎉",
     "chats.title": "💬 <b>Chats awaiting a reply ({count})</b>",
@@ -213,20 +166,7 @@ TEXTS: dict[str, str] = {
     "btn.release": "✋ Release",
     "btn.take_over": "✅ Take over from {name}",
     "btn.keep": "↩️ Cancel",
-    "claim.line": "🙋 Handled by <b>{name}</b>",
-    "claim.done": "🙋 You now handle this chat.",
-    "claim.yours": "🙋 You already handle this chat.",
-    "claim.taken": "🙋 {name} handles this chat.",
-    "claim.confirm": "🙋 Handled by {name}. Press ✅ to take it over.",
-    "claim.took_over": "🙋 You took this chat over from {name}.",
-    "claim.changed": "Who handles this chat just changed; look at the message again.",
-    "claim.released": "✋ This chat is released; anyone may handle it.",
-    "claim.not_yours": "Only {name} or an admin may release this chat.",
-    "claim.nobody": "Nobody handles this chat now.",
     "chats.handler": "   🙋 {name}",
-    "mine.title": "🙋 <b>Chats you handle ({count})</b>",
-    "mine.empty": "You handle no chats now. Press 🙋 I'll handle it on a buyer's message.",
-    "mine.answered": "✅ answered",
     "remind.chat_handler": "🙋 {handler}, you handle this chat.",
     "summary.answers_title": "💬 <b>Answers per staff member</b>",
     "summary.answers_line": "{name}: {count} answers · median first response {median}",
@@ -403,3 +343,6 @@ TEXTS: dict[str, str] = {
     "help.text": _COMMANDS,
 }
 TEXTS.update(texts_returns.EN)  # return and refund requests
+TEXTS.update(texts_bulk.EN)  # bulk accept and process
+TEXTS.update(texts_chat_tools.EN)  # quick replies, claiming, the away message, /mine
+TEXTS.update(texts_reminders.EN)  # merged reminders

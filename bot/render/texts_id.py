@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.render import texts_returns
+from bot.render import texts_bulk, texts_chat_tools, texts_reminders, texts_returns
 
 _COMMANDS = """\
 <b>Perintah</b>
@@ -72,41 +72,6 @@ TEXTS: dict[str, str] = {
     "btn.retry": "🔁 Kirim ulang",
     # quick replies (templates) and the away message
     "btn.quick": "⚡ Balasan cepat",
-    "tpl.menu": "⚡ <b>Balasan cepat</b> untuk {buyer}: pilih template.",
-    "tpl.none": "Belum ada template. Simpan dulu dengan /template add &lt;nama&gt; &lt;teks&gt;.",
-    "tpl.list_title": "⚡ <b>Template balasan cepat</b> ({count})",
-    "tpl.list_line": "<b>{name}</b> · dipakai {uses}×\n<blockquote>{text}</blockquote>",
-    "tpl.usage": (
-        "Cara pakai: /template add &lt;nama&gt; &lt;teks&gt; untuk menyimpan, "
-        "/template del &lt;nama&gt; untuk menghapus, /templates untuk melihat semuanya."
-    ),
-    "tpl.t_usage": (
-        "Cara pakai: balas pesan chat pembeli dengan /t &lt;nama&gt;. Lihat /templates."
-    ),
-    "tpl.bad_name": (
-        "Nama template harus satu kata (huruf, angka, - atau _), paling banyak {max} karakter."
-    ),
-    "tpl.added": "✅ Template <b>{name}</b> disimpan.",
-    "tpl.exists": "Template <b>{name}</b> sudah ada. Hapus dulu dengan /template del {name}.",
-    "tpl.deleted": "🗑️ Template <b>{name}</b> dihapus.",
-    "tpl.missing": "🔍 Template <b>{name}</b> tidak ada. Lihat /templates.",
-    "tpl.bad_placeholder": "Isian tidak dikenal: {unknown}. Isian yang bisa dipakai: {known}.",
-    "tpl.bad_brace": (
-        "Kurung kurawal tanpa pasangan. Isian yang bisa dipakai: {known}; "
-        "tulis {{{{ atau }}}} untuk kurung kurawal biasa."
-    ),
-    "tpl.too_long": (
-        "Template terlalu panjang: {length} karakter dengan nama terpanjang terisi "
-        "(Tokopedia &amp; Shop menerima paling banyak {max} per pesan)."
-    ),
-    "tpl.sent_by": "⚡ Template <b>{name}</b> · {staff}",
-    "away.sent": "🤖 balasan otomatis terkirim",
-    "away.failed": "🤖 balasan otomatis tidak terkirim: {reason}",
-    "away.unknown": (
-        "🤖 balasan otomatis mungkin terkirim, tetapi belum pasti; tidak dikirim ulang."
-    ),
-    "away.cannot_message": "pembeli ini tidak bisa dikirimi pesan oleh toko saat ini",
-    "away.too_long": "teks terlalu panjang untuk satu pesan",
     "audit.action.template": "mengirim template",
     "audit.action.template_add": "menyimpan template",
     "audit.action.template_del": "menghapus template",
@@ -129,10 +94,16 @@ TEXTS: dict[str, str] = {
     "chat.photo_gone": "📷 Foto ini tidak dapat diambil lagi; lihat di Seller Center.",
     "chat.video_too_big": "🎬 Video {size}: terlalu besar untuk Telegram (maks. {limit} MB)",
     "chat.product_line": "🛍️ Kartu produk: <b>{name}</b>",
+    "chat.product_open": "Buka produk",
+    "chat.product_unavailable": "⚠️ produk tidak aktif",
     "chat.price_line": "💰 {price}",
     "chat.order_line": "🧾 Kartu pesanan: <code>{order}</code>",
     "btn.photo_retry": "🔁 Ambil foto lagi",
     "btn.open_order": "🧾 Kartu pesanan",
+    "chat.media.image": "📷 Foto",
+    "chat.media.video": "🎬 Video",
+    "btn.show_image": "📷 Lihat foto",
+    "btn.show_video": "🎬 Lihat video",
     "chat.footer": "🕒 {time}",
     "chatdigest.title": "💬 <b>{count} pesan dari {buyers} pembeli</b> · {span}",
     "chatdigest.hint": (
@@ -142,6 +113,8 @@ TEXTS: dict[str, str] = {
     "chatdigest.more": "… <i>(+{count} karakter; teks lengkap menyusul sebagai pesan sendiri)</i>",
     "chatdigest.answer": "↩️ {buyer} #{short}",
     "chatdigest.topic": "💬 {buyer} #{short}",
+    "chatdigest.media": "{label} · {buyer} #{short}",
+    "chatdigest.order": "🧾 {order}",
     "chatdigest.topic_opened": (
         "📌 Topik untuk <b>{buyer}</b> · {shop}. Pesan sebelumnya ada di {link}."
     ),
@@ -196,30 +169,6 @@ TEXTS: dict[str, str] = {
     "btn.bulk_yes": "✅ Ya, lanjutkan",
     "btn.bulk_no": "↩️ Tidak",
     "btn.bulk_retry": "🔁 Coba lagi yang gagal ({count})",
-    "bulk.confirm_accept": "❓ <b>Terima {count} pesanan</b> senilai <b>{total}</b> sekarang?",
-    "bulk.confirm_process": "❓ <b>Proses {count} pesanan</b> senilai <b>{total}</b> sekarang?",
-    "bulk.confirm_skipped": "{count} pesanan lain sudah ditangani dan akan dilewati.",
-    "bulk.nothing": "Tidak ada lagi pesanan di daftar ini yang menunggu tindakan.",
-    "bulk.started": "⏳ Mulai: {count} pesanan.",
-    "bulk.busy": "⏳ Sudah dijalankan oleh {who}.",
-    "bulk.finished": "Sudah selesai dijalankan.",
-    "bulk.progress_accept": "⏳ <b>Menerima pesanan…</b> {done}/{count}",
-    "bulk.progress_process": "⏳ <b>Memproses pesanan…</b> {done}/{count}",
-    "bulk.result_accept": "<b>{ok} diterima, {failed} gagal</b>",
-    "bulk.result_process": "<b>{ok} diproses, {failed} gagal</b>",
-    "bulk.skipped": "⏭️ {count} dilewati: {reasons}",
-    "bulk.skip.accepted": "{count} sudah diterima",
-    "bulk.skip.processed": "{count} sudah diproses",
-    "bulk.skip.rejected": "{count} sudah ditolak",
-    "bulk.skip.cancelled": "{count} dibatalkan",
-    "bulk.skip.moved": "{count} statusnya sudah berubah",
-    "bulk.skip.busy": "{count} sedang ditangani staf lain",
-    "bulk.failures": "Gagal:",
-    "bulk.failure": "• <b>#{invoice}</b>: {reason}",
-    "bulk.not_found": "pesanan tidak ditemukan",
-    "bulk.by": "👤 {actor} · {time}",
-    "bulk.audit_note": "aksi massal #{run}",
-    "bulk.unknown_refs": "Tidak ditemukan: {refs}",
     "orders.title": "⏳ <b>Pesanan menunggu diterima ({count})</b>",
     "orders.empty": "Tidak ada pesanan yang menunggu diterima. 🎉",
     "chats.title": "💬 <b>Chat menunggu balasan ({count})</b>",
@@ -230,22 +179,7 @@ TEXTS: dict[str, str] = {
     "btn.release": "✋ Lepas",
     "btn.take_over": "✅ Ambil alih dari {name}",
     "btn.keep": "↩️ Batal",
-    "claim.line": "🙋 Ditangani oleh <b>{name}</b>",
-    "claim.done": "🙋 Sekarang Anda yang menangani chat ini.",
-    "claim.yours": "🙋 Anda sudah menangani chat ini.",
-    "claim.taken": "🙋 Chat ini ditangani oleh {name}.",
-    "claim.confirm": "🙋 Ditangani oleh {name}. Tekan ✅ untuk mengambil alih.",
-    "claim.took_over": "🙋 Anda mengambil alih chat ini dari {name}.",
-    "claim.changed": "Penanganan chat ini baru saja berubah; lihat lagi pesannya.",
-    "claim.released": "✋ Chat ini dilepas; siapa pun boleh menanganinya.",
-    "claim.not_yours": "Hanya {name} atau admin yang boleh melepas chat ini.",
-    "claim.nobody": "Chat ini tidak sedang ditangani siapa pun.",
     "chats.handler": "   🙋 {name}",
-    "mine.title": "🙋 <b>Chat yang Anda tangani ({count})</b>",
-    "mine.empty": (
-        "Anda tidak sedang menangani chat apa pun. Tekan 🙋 Saya tangani pada pesan pembeli."
-    ),
-    "mine.answered": "✅ sudah dibalas",
     "remind.chat_handler": "🙋 {handler}, chat ini Anda yang tangani.",
     "summary.answers_title": "💬 <b>Balasan per staf</b>",
     "summary.answers_line": "{name}: {count} balasan · median respons pertama {median}",
@@ -429,6 +363,9 @@ TEXTS: dict[str, str] = {
     "help.text": _COMMANDS,
 }
 TEXTS.update(texts_returns.ID)  # return and refund requests
+TEXTS.update(texts_bulk.ID)  # bulk accept and process
+TEXTS.update(texts_chat_tools.ID)  # quick replies, claiming, the away message, /mine
+TEXTS.update(texts_reminders.ID)  # merged reminders
 
 # Sent to the buyer through the marketplace with a rejection: Indonesian, polite, plain text,
 # well under the 490-character limit of codes 7 and 8.
