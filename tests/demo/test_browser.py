@@ -70,8 +70,11 @@ def _tokopedia(page) -> None:
     page.click("#buyer-form button[type=submit]")
     relayed = page.locator(".row.bot", has_text="kopi gayo 250g masih ada")
     expect(relayed).to_be_visible()
-    for label in ("↩️ Balas", "⚡ Balasan cepat", "🙋 Saya tangani"):
-        expect(relayed.get_by_role("button", name=label, exact=True)).to_be_visible()
+    # Without a colour emoji font (a bare CI machine) the demo drops the icons it could not
+    # draw, so those two are matched with or without theirs.
+    for label in (r"↩️ Balas", r"(⚡ )?Balasan cepat", r"(🙋 )?Saya tangani"):
+        name = re.compile(f"^{label}$")
+        expect(relayed.get_by_role("button", name=name)).to_be_visible()
 
     relayed.locator(".reply-link").click()
     expect(page.locator("#replybar")).to_be_visible()
