@@ -27,6 +27,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -42,6 +43,7 @@ from bench.common import (
     SHOP_ID,
     WEBHOOK_SECRET,
 )
+from bot.render.orders import short_invoice
 from bot.sandbox.telegram import FakeTelegram
 from bot.sandbox.telegram import serve as serve_telegram
 from bot.sandbox.tokopedia import SandboxState, sign
@@ -165,6 +167,16 @@ def _env(fake: FakeTelegram, bot_url: str, market_port: int, database: str) -> d
     }
 
 
+def _order_shown(order: dict[str, Any], texts: list[str]) -> int:
+    """How many group messages show the order: an alert by its invoice, a digest by the
+    line of its short number (the invoice's last four digits: unique among the bench's)."""
+    invoice = str(order["invoice_num"])
+    line = f"#{short_invoice(invoice)} "
+    return sum(
+        invoice in text or any(row.startswith(line) for row in text.splitlines()) for text in texts
+    )
+
+
 async def run(orders: int, chats: int, processes: int, limit: float) -> int:
     fake = FakeTelegram()
     fake.add_chat(CHAT_ID, "Staff", members={ADMIN_ID: "administrator"})
@@ -218,12 +230,15 @@ async def run(orders: int, chats: int, processes: int, limit: float) -> int:
                 await market
     texts = [m.plain_text or "" for m in fake.messages(CHAT_ID) if m.from_id == fake.bot_id]
     shown = [sum(f"bench-chat-{i:04d}" in t for t in texts) for i in range(chats)]
+    orders_shown = [_order_shown(order, texts) for order in state.orders.values()]
     too_many = [call for call in fake.calls if call.error_code == 429]
     lines = [
         f"{orders} orders + {chats} chats, {processes} processes, one killed and restarted",
         f"  acknowledged in {acked:.1f}s; delivered {delivered}/{total} in {elapsed:.0f}s",
         f"  group messages {len(texts)}, 429s {len(too_many)}",
         f"  chats shown twice {sum(n > 1 for n in shown)}, never {sum(n == 0 for n in shown)}",
+        f"  orders shown twice {sum(n > 1 for n in orders_shown)},"
+        f" never {sum(n == 0 for n in orders_shown)}",
         f"  logs in {logs}",
     ]
     print("\n".join(lines))
@@ -232,6 +247,7 @@ async def run(orders: int, chats: int, processes: int, limit: float) -> int:
         or too_many
         or delivered != total
         or any(n != 1 for n in shown)
+        or any(n != 1 for n in orders_shown)
         or len(set(texts)) != len(texts)
     )
     return 1 if broken else 0

@@ -2,6 +2,8 @@
 
 * ``exclusive_xact``: a transaction-scoped advisory lock, for one run of a scheduled job.
   It goes with the transaction, so a process that dies mid-job frees it.
+* ``serial_xact``: the same lock, waited for: transactions that take it first thing run one
+  after another across processes.
 * ``hold``: a session-scoped advisory lock kept for the life of a process (long polling:
   Telegram hands updates to one poller only).
 """
@@ -21,6 +23,16 @@ async def exclusive_xact(*, session: AsyncSession, name: str) -> bool:
         return True
     taken = await session.execute(select(func.pg_try_advisory_xact_lock(advisory_key(name))))
     return bool(taken.scalar_one())
+
+
+async def serial_xact(*, session: AsyncSession, name: str) -> None:
+    """Wait for ``name`` and keep it until the session's transaction ends.
+
+    Take it before anything else in the transaction: a transaction that holds row locks
+    and then waits here could close a cycle with the holder.
+    """
+    if dialect(session) == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
 
 
 async def hold(engine: AsyncEngine, name: str) -> AsyncConnection | None:

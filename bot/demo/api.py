@@ -159,6 +159,17 @@ async def event_stream(stage: Stage) -> AsyncIterator[str]:
         stage.bus.unsubscribe(queue)
 
 
+def _product_card_route(router: APIRouter, stage: Stage) -> None:
+    """The buyer panel's product card (Tokopedia & Shop only: Tokopedia's webhook has none)."""
+
+    @router.post("/api/market/product")
+    async def buyer_product(body: BuyerPhotoIn) -> JSONResponse:
+        if body.market != TIKTOKSHOP:
+            reason = "webhook chat Tokopedia tidak membawa kartu produk; pilih Tokopedia & Shop"
+            return _refused(DemoError(400, reason))
+        return await _act(lambda: stage.tiktok.buyer_sends_product(body.buyer, body.shop))
+
+
 def demo_router(stage: Stage, switch: ClosedSwitch | None = None) -> APIRouter:
     router = APIRouter(prefix="/demo", include_in_schema=False)
 
@@ -220,6 +231,8 @@ def demo_router(stage: Stage, switch: ClosedSwitch | None = None) -> APIRouter:
             reason = "webhook chat Tokopedia tidak membawa foto; pilih Tokopedia & Shop"
             return _refused(DemoError(400, reason))
         return await _act(lambda: stage.tiktok.buyer_sends_photo(body.buyer, body.shop))
+
+    _product_card_route(router, stage)
 
     @router.post("/api/telegram/press")
     async def press(body: PressIn) -> JSONResponse:

@@ -14,6 +14,7 @@ Order ids here are strings (18-19 digits do not fit a JavaScript number).
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from dataclasses import dataclass
 
@@ -56,6 +57,11 @@ def tiktok_state() -> TikTokSandboxState:
         app_key=TTS_APP_KEY, app_secret=TTS_APP_SECRET, service_id=TTS_SERVICE_ID
     )
     state.add_shop(TTS_SHOP_ID, TTS_SHOP_NAME)
+    for item in TTS_PRODUCTS:  # what the buyer panel's product cards point at (Get Product)
+        prices: tuple[int, ...] = (int(item["sale_price"]),)
+        if item["product_name"] == "Kemeja Batik Parang":  # sizes S-M cost less: a price range
+            prices = (225_000, *prices)
+        state.add_product(TTS_SHOP_ID, str(item["product_name"]), prices)
     return state
 
 
@@ -158,6 +164,27 @@ class TikTokMarket:
         self.state.buyer_sends_media(conversation, make_png(640, 480, shade=buyer_id * 53))
         delivery = await self._deliver(
             NEW_MESSAGE, {"conversation_id": conversation}, "foto pembeli", f"{person.name}: 📷"
+        )
+        return {"conversation_id": conversation, "webhook_status": delivery.status_code}
+
+    async def buyer_sends_product(
+        self, buyer_id: int, shop_id: int | str | None = None
+    ) -> JsonDict:
+        """A buyer sends a product card (an id only); tokobot looks up its name and price."""
+        person = _buyer(buyer_id)
+        shop = self._shop(shop_id)
+        offered = [p for p in self.state.products.values() if p["shop_id"] == shop]
+        if not offered:
+            raise DemoError(404, "toko ini belum punya produk")
+        product = offered[buyer_id % len(offered)]
+        conversation = self._conversation(shop, person.name)
+        card = json.dumps({"product_id": product["id"]})
+        self.state.add_message(conversation, "BUYER", card, "PRODUCT_CARD")
+        delivery = await self._deliver(
+            NEW_MESSAGE,
+            {"conversation_id": conversation},
+            "kartu produk",
+            f"{person.name}: 🛍️ {product['title']}",
         )
         return {"conversation_id": conversation, "webhook_status": delivery.status_code}
 

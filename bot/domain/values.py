@@ -193,6 +193,19 @@ class Conversation(_Model):
     buyer_platform: str = ""  # which buyer app the chat comes from, where the marketplace says
 
 
+class ProductInfo(_Model):
+    """A product a buyer's card points at, as the marketplace's product API describes it.
+
+    Prices are whole Rupiah: ``price_min == price_max`` for one price, both 0 when unknown.
+    ``available`` is False for a product the shop deactivated or the platform froze.
+    """
+
+    name: str = ""
+    price_min: int = 0
+    price_max: int = 0
+    available: bool = True
+
+
 class BuyerMessage(_Model):
     conversation: Conversation
     text: str
@@ -204,6 +217,8 @@ class BuyerMessage(_Model):
     attachment_kind: str = ""
     attachment_url: str = ""
     attachment_ref: str = ""  # a card's product or order id
+    # A product card's details, looked up by the relay just before showing it (not stored).
+    product: ProductInfo | None = None
 
 
 # --- events: what a webhook or a reconciliation poll tells the core ------------------------

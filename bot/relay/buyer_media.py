@@ -7,12 +7,12 @@ Either way the message's text becomes the caption and keeps its buttons. A photo
 be fetched leaves a line saying so and a button to try again (``bot.staff.media_show``); a
 video over Telegram's 20 MB becomes a note with its size. The text is never lost.
 
-``MediaRef`` names a photo for that button (and for the sale-day digests' "show photo").
+``MediaRef`` (``bot.render.chat_media``) names a photo for that button and for the
+sale-day digests' "show photo".
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 
@@ -24,32 +24,12 @@ from bot.marketplaces import Marketplace
 from bot.marketplaces.media import MB, FetchesMedia, MediaTooLarge
 from bot.relay.outgoing import Outgoing, Step, is_thread_gone
 from bot.relay.sender import Sender
-from bot.render.chat_media import MediaNote
+from bot.render.chat_media import MediaNote, MediaRef, is_media
 
 log = logging.getLogger(__name__)
 
 PHOTO_MAX = 10 * MB  # what tokobot downloads for a photo (Telegram's upload limit too)
 VIDEO_MAX = 20 * MB  # larger videos become a note with their size
-
-
-@dataclass(frozen=True)
-class MediaRef:
-    """Enough to fetch one buyer photo again: its conversation, URL and kind."""
-
-    conversation_id: str
-    url: str
-    kind: str = "image"
-
-    def dumps(self) -> str:
-        return json.dumps({"c": self.conversation_id, "u": self.url, "k": self.kind})
-
-    @classmethod
-    def loads(cls, raw: str) -> MediaRef | None:
-        try:
-            data = json.loads(raw)
-            return cls(str(data["c"]), str(data["u"]), str(data.get("k", "image")))
-        except (ValueError, KeyError, TypeError):
-            return None
 
 
 @dataclass(frozen=True)
@@ -64,10 +44,6 @@ class Fetched:
     @property
     def postable(self) -> bytes | str | None:
         return self.data if self.data is not None else (self.url or None)
-
-
-def is_media(message: BuyerMessage) -> bool:
-    return message.attachment_kind in ("image", "video") and bool(message.attachment_url)
 
 
 async def fetch_buyer_media(marketplace: Marketplace, message: BuyerMessage) -> Fetched | None:

@@ -11,7 +11,11 @@ a quiet day looks as it always did. In a group that cannot (``_backlogged``):
 * several buyers' become a chat digest (``bot.render.chat_digests``) with one answer
   button per conversation; a reply to the digest itself gets a hint and answers nobody;
 * a text too long for a digest is previewed there and then shown whole in its own message;
-  photos and other attachments always go the ordinary way.
+* photos and videos count against the budget like any message, and join the digest as a
+  line with a button that posts the picture under it when pressed (``bot.staff.media_show``);
+  cards join as their lines (``bot.render.chat_media``). A message shown in a digest is
+  closed like a text, so its photo is never also posted the ordinary way. On a quiet day a
+  photo is still posted at once as a photo, its text the caption.
 
 In topic mode a digest is posted in the General topic: a buyer who has a topic gets a
 button into it, a new buyer a reply button, and their topic is opened once the backlog
@@ -31,9 +35,16 @@ from telegram.error import BadRequest
 from bot.domain.values import BuyerMessage, BuyerMessageReceived, EventKind
 from bot.domain.vocab import LinkKind
 from bot.relay.backlog import Backlog
-from bot.relay.chats import ChatDelivery, message_identity
+from bot.relay.chats import (
+    CHAT_CLAIMS,
+    DIGEST_STEP,
+    ChatDelivery,
+    message_identity,
+    preview_key,
+)
 from bot.relay.outgoing import LinkTo, Step, is_thread_gone
 from bot.relay.pacer import Lane
+from bot.relay.product_cards import with_product
 from bot.render.base import Rendered
 from bot.render.chat_digests import (
     DigestEntry,
@@ -43,18 +54,14 @@ from bot.render.chat_digests import (
     render_chat_digest,
     topic_url,
 )
+from bot.render.chat_media import media_ref
 from bot.render.formatting import aware
-from storage import conversations, links, notices, shops
+from storage import conversations, links, locks, notices, shops, steps
 from storage.conversations import conversation_of
 from storage.inbox import event_of
 from storage.models import ConversationRow, InboxEvent
 
 log = logging.getLogger(__name__)
-
-
-def preview_key(event_id: int) -> str:
-    """The notice saying a long message was previewed in a digest and is due whole."""
-    return f"chat-preview:{event_id}"
 
 
 @dataclass(frozen=True)
@@ -95,26 +102,27 @@ class ChatDigestDelivery(ChatDelivery):
         """Combine the buyer messages of backlogged groups; the rest are left to the caller."""
         if self._pacer is None:
             return Coalesced()
-        waiting = await self._waiting(rows)
+        result = Coalesced()
+        waiting = await self._shown_before(await self._waiting(rows), result)
         by_group: dict[int, list[_Waiting]] = {}
         for item in waiting:
             by_group.setdefault(item.group, []).append(item)
-        result = Coalesced()
         for group, items in by_group.items():
             if not self._backlogged(group, len(items)):
                 continue
+            await self._complete(items)
             await self._work_off(group, items, result)
         return result
 
     async def _waiting(self, rows: Sequence[InboxEvent]) -> list[_Waiting]:
-        """The offered text messages, with their conversation, shop and group."""
+        """The offered buyer messages, with their conversation, shop and group."""
         found: list[_Waiting] = []
         async with self._sessions() as session:
             for row in rows:
                 if row.id is None or row.kind != EventKind.BUYER_MESSAGE:
                     continue
                 event = event_of(row)
-                if not isinstance(event, BuyerMessageReceived) or event.message.attachment_kind:
+                if not isinstance(event, BuyerMessageReceived):
                     continue
                 if await notices.was_sent(session=session, key=preview_key(row.id)):
                     continue  # previewed in a digest already: due whole, the ordinary way
@@ -131,6 +139,36 @@ class ChatDigestDelivery(ChatDelivery):
                 group = self._group_for(stored, conv.marketplace.value, conv.shop_id)
                 found.append(_Waiting(row, event.message, group, stored, shop_name))
         return found
+
+    async def _complete(self, items: Sequence[_Waiting]) -> None:
+        """Name new buyers and describe product cards, as the ordinary path does (cached)."""
+        for item in items:
+            marketplace = self._marketplaces[item.message.conversation.marketplace.value]
+            named = item.message.conversation.buyer_name or (item.conv and item.conv.buyer_name)
+            if not named:
+                item.message = await marketplace.complete_message(item.message)
+            item.message = await with_product(marketplace, item.message)
+
+    async def _shown_before(self, items: list[_Waiting], result: Coalesced) -> list[_Waiting]:
+        """Close what a digest posted before a crash showed; the rest, to be combined anew.
+
+        A digest is journalled under every event it shows the moment Telegram accepts it
+        (``Step.shown_with``), with its link; a retry may come in another batch, so each event
+        is looked up on its own rather than the digest rebuilt.
+        """
+        left: list[_Waiting] = []
+        async with self._sessions() as session, session.begin():
+            for item in items:
+                event_id = item.row.id
+                assert event_id is not None
+                if await steps.done_chunks(session=session, event_id=event_id, step=DIGEST_STEP):
+                    await self._close(session, event_id)
+                    result.shown.add(event_id)
+                else:
+                    left.append(item)
+        if len(left) < len(items):
+            log.info("%d buyer messages were shown before a restart", len(items) - len(left))
+        return left
 
     def _group_for(self, row: ConversationRow | None, marketplace: str, shop_id: str) -> int:
         """Where the conversation's next message goes (as ``ChatDelivery._settle`` decides)."""
@@ -190,7 +228,9 @@ class ChatDigestDelivery(ChatDelivery):
             conv = item.message.conversation
             key = (conv.marketplace.value, conv.shop_id, conv.conversation_id)
             if item.conv is not None:
-                conv = conversation_of(item.conv)
+                # As stored; named by the message while the row knows no name (as it will).
+                name = item.conv.buyer_name or conv.buyer_name
+                conv = conversation_of(item.conv).model_copy(update={"buyer_name": name})
             known = entries.get(key)
             messages = (*known.messages, item.message) if known else (item.message,)
             url = ""
@@ -210,6 +250,7 @@ class ChatDigestDelivery(ChatDelivery):
         kept: list[tuple[_Waiting, ConversationRow]] = []
         previewed: set[int] = set()
         async with self._sessions() as session, session.begin():
+            await locks.serial_xact(session=session, name=CHAT_CLAIMS)
             for item in batch:
                 event_id = item.row.id
                 assert event_id is not None
@@ -248,7 +289,7 @@ class ChatDigestDelivery(ChatDelivery):
                         previewed.add(item.row.id)
             first_row = kept[0][1]
             rendered = self._render(kept, single)
-            scopes = {row.conversation_id: (row.marketplace, row.shop_id) for _, row in kept}
+            scopes = self._scopes(kept)
             outgoing = await self._sender.prepare(
                 session,
                 rendered,
@@ -269,7 +310,8 @@ class ChatDigestDelivery(ChatDelivery):
             else LinkTo(LinkKind.CHAT_DIGEST, "", "", "")
         )
         thread = first_row.thread_id if single and self._config.topics else None
-        step = Step(first_id, "chat-digest", link)
+        others = tuple(item.row.id for item, _ in kept[1:] if item.row.id not in previewed)
+        step = Step(first_id, DIGEST_STEP, link, shown_with=tuple(i for i in others if i))
         try:
             ids = await self._sender.post_step(
                 group, outgoing, step, thread_id=thread, bulk=Lane.BULK
@@ -282,6 +324,19 @@ class ChatDigestDelivery(ChatDelivery):
         await self._shown(group, kept, ids, link, previewed, announce=thread is None)
         result.shown.update(item.row.id for item, _ in kept if item.row.id is not None)
         result.shown.difference_update(previewed)
+
+    @staticmethod
+    def _scopes(kept: list[tuple[_Waiting, ConversationRow]]) -> dict[str, tuple[str, str]]:
+        """Each button's shop: answers by conversation, photos by their ref, order cards."""
+        scopes: dict[str, tuple[str, str]] = {}
+        for item, row in kept:
+            shop = (row.marketplace, row.shop_id)
+            message = item.message
+            refs = [row.conversation_id, media_ref(message)]
+            if message.attachment_kind == "order":
+                refs.append(message.attachment_ref.strip())
+            scopes.update((ref, shop) for ref in refs if ref)
+        return scopes
 
     def _render(self, kept: list[tuple[_Waiting, ConversationRow]], single: bool) -> Rendered:
         lang, tz = self._config.lang, self._config.tz

@@ -21,10 +21,11 @@ from bot.relay.away import AwayReplies
 from bot.relay.base import EventDelivery
 from bot.relay.buyer_media import Fetched, fetch_buyer_media, post_buyer_media
 from bot.relay.outgoing import LinkTo, Outgoing, Step, is_thread_gone
+from bot.relay.product_cards import with_product
 from bot.render.assignments import without_handler
 from bot.render.chats import render_buyer_message
 from bot.render.staff import render_authorization
-from storage import assignments, conversations, notices, replies, shops
+from storage import assignments, conversations, locks, notices, replies, shops, steps
 from storage.assignments import ChatKey
 from storage.conversations import conversation_of
 from storage.models import ConversationRow
@@ -36,6 +37,22 @@ ECHO_WINDOW = timedelta(minutes=10)
 # (stamped with the marketplace's time): the same text in the same room within this many
 # seconds is one message, as Tokopedia's own webhook dedup window has it.
 SAME_MESSAGE_SECONDS = 120
+
+
+# Claiming buyer messages, and recording their conversations, one transaction at a time
+# across processes (``storage.locks.serial_xact``). Two processes combining copies of the
+# same sale-day burst claimed the same messages in opposite orders and deadlocked, or each
+# created the same new buyer's conversation; the loser's whole digest then fell back to one
+# message at a time into a full group. The transaction holds no Telegram call, so the wait is
+# a few milliseconds.
+CHAT_CLAIMS = "chat-claims"
+# A chat digest's journal step (``bot.relay.chat_digests``), under every event it shows.
+DIGEST_STEP = "chat-digest"
+
+
+def preview_key(event_id: int) -> str:
+    """The notice saying a long message was previewed in a digest and is due whole."""
+    return f"chat-preview:{event_id}"
 
 
 def message_identity(message: BuyerMessage) -> tuple[str, ...]:
@@ -108,6 +125,14 @@ class ChatDelivery(EventDelivery):
             since=self._clock() - ECHO_WINDOW,
         )
 
+    @staticmethod
+    async def _in_digest(session: AsyncSession, event_id: int) -> bool:
+        """Shown whole in a digest Telegram accepted before a crash (a previewed long text
+        is journalled with its digest too, but is still due whole)."""
+        if await notices.was_sent(session=session, key=preview_key(event_id)):
+            return False
+        return bool(await steps.done_chunks(session=session, event_id=event_id, step=DIGEST_STEP))
+
     async def buyer_message(self, event_id: int, event: BuyerMessageReceived) -> None:
         message = event.message
         if not message.conversation.buyer_name:
@@ -120,9 +145,16 @@ class ChatDelivery(EventDelivery):
         identity = message_identity(message)
         # Now, outside the transaction: media URLs expire, and the text says how it went.
         fetched = await fetch_buyer_media(self._marketplaces[conv.marketplace.value], message)
+        # A product card's name and price, likewise before the transaction (cached, bounded).
+        message = await with_product(self._marketplaces[conv.marketplace.value], message)
         async with self._sessions() as session, session.begin():
+            await locks.serial_xact(session=session, name=CHAT_CLAIMS)
             if await self._is_echo(session, message):
                 log.info("dropped an echo of a staff reply in %s", conv)
+                await self._close(session, event_id)
+                return
+            if await self._in_digest(session, event_id):
+                log.info("a message in %s was shown in a digest before a restart", conv)
                 await self._close(session, event_id)
                 return
             if not await notices.claim_identity(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.domain.errors import MarketplaceError
 from bot.domain.values import MarketplaceEvent, Order, OrderCreated, OrderState, OrderStatusChanged
 from bot.relay.base import EventDelivery
@@ -15,10 +17,12 @@ from bot.relay.orders import with_deadline
 from bot.relay.outgoing import Step
 from bot.relay.pacer import Lane
 from bot.render.orders import DIGEST_MAX_ORDERS, render_digest
-from storage import bulk, orders
+from storage import bulk, orders, steps
 from storage.inbox import event_of
 from storage.models import InboxEvent, OrderRow
 from storage.orders import save_order
+
+DIGEST_STEP = "digest"
 
 
 def _may_be_new(event: MarketplaceEvent) -> bool:
@@ -107,6 +111,23 @@ class DigestDelivery(EventDelivery):
             return None  # delivered one by one instead, with its own retries
         return order.model_copy(update={"status": event.status})
 
+    async def _shown_before(self, session: AsyncSession, event_id: int, row: OrderRow) -> bool:
+        """Was the order in a digest Telegram accepted just before a crash? Then it is that
+        digest's, as if the closing commit had happened: a retry may come in another batch,
+        and a digest rebuilt from it would show the order twice (or, under the first
+        event's journal, not at all)."""
+        done = await steps.done_chunks(session=session, event_id=event_id, step=DIGEST_STEP)
+        if not done or row.group_chat_id is None:
+            return False
+        orders.set_alert(
+            row=row,
+            chat_id=self._group(row.group_chat_id),
+            message_id=done[max(done)],
+            in_digest=True,
+        )
+        orders.set_shown(row=row, status_code=row.status_code)
+        return True
+
     async def _send_digest(self, batch: Sequence[tuple[int, Order]]) -> None:
         todo: list[tuple[int, Order]] = []
         saved: list[OrderRow] = []
@@ -117,6 +138,9 @@ class DigestDelivery(EventDelivery):
                 )
                 if row is not None and row.alert_message_id is not None:
                     await self._close(session, event_id)  # alerted already, on its own
+                    continue
+                if row is not None and await self._shown_before(session, event_id, row):
+                    await self._close(session, event_id)  # in a digest posted before a crash
                     continue
                 saved.append(await save_order(session, order, self._clock()))
                 todo.append((event_id, order))
@@ -146,9 +170,10 @@ class DigestDelivery(EventDelivery):
                 session, rendered, marketplace=first.marketplace.value, shop_id=first.shop_id
             )
         # Telegram's failures reach the worker as they are; it alone decides what is an outage.
-        # The digest is journalled under its first event: a retry of the same batch reuses it.
+        # The digest is journalled under each event it shows (``_shown_before``).
+        others = tuple(event_id for event_id, _ in todo[1:])
         ids = await self._sender.post_step(
-            group, digest, Step(todo[0][0], "digest"), bulk=Lane.ORDERS
+            group, digest, Step(todo[0][0], DIGEST_STEP, shown_with=others), bulk=Lane.ORDERS
         )
         async with self._sessions() as session, session.begin():
             for event_id, order in todo:

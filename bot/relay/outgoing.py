@@ -40,6 +40,9 @@ class Step:
     # Linked in the chunk's own commit: staff can answer a message the moment they see it,
     # before the event's closing commit.
     link: LinkTo | None = None
+    # The other events a digest shows: journalled under each of them too, in the same commit,
+    # so a retry after a crash finds every one of them shown, whatever batch it comes in.
+    shown_with: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -258,15 +258,16 @@ class Sender(MediaSending):
 
     async def _journal(self, step: Step, chunk: int, chat_id: int, message_id: int) -> None:
         async with self._sessions() as session, session.begin():
-            await steps.record_chunk(
-                session=session,
-                event_id=step.event_id,
-                step=step.name,
-                chunk=chunk,
-                chat_id=chat_id,
-                message_id=message_id,
-                now=self._clock(),
-            )
+            for event_id in (step.event_id, *step.shown_with):
+                await steps.record_chunk(
+                    session=session,
+                    event_id=event_id,
+                    step=step.name,
+                    chunk=chunk,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    now=self._clock(),
+                )
             if step.link is not None:
                 await link_messages(
                     session=session,

@@ -1,10 +1,10 @@
-"""A buyer's photo on demand: the retry of a photo that could not be fetched.
+"""A buyer's photo on demand: the retry of a photo that could not be fetched, and the
+"📷 Lihat foto" of a photo a sale-day digest lists as a line (``bot.render.chat_digests``).
 
 The button's ref is a ``MediaRef`` (conversation, URL, kind). The photo is fetched with the
-shop's token again and posted as a reply to the pressed message, once however often the
-button is pressed (a claim on that message); it is linked to the conversation, so a staff
-reply to it answers the buyer. The sale-day digests can offer the same button for a photo
-they list as a line.
+shop's token (a public URL is handed to Telegram) and posted as a reply to the pressed
+message, once however often the button is pressed (a claim on that message and photo); it
+is linked to the conversation, so a staff reply to it answers the buyer.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from telegram.error import TelegramError
 from bot.context import Services
 from bot.domain.values import BuyerMessage, Conversation, MarketplaceName
 from bot.domain.vocab import LinkKind
-from bot.relay.buyer_media import MediaRef, fetch_buyer_media
+from bot.relay.buyer_media import fetch_buyer_media
 from bot.render.catalogue import t
+from bot.render.chat_media import MediaRef
 from bot.staff.common import Actor, Pressed, Result, Status, audit_chat
 from storage import claims
 from storage.assignments import ChatKey

@@ -305,3 +305,19 @@ class TestPhotos:
 
     async def test_tokopedia_buyers_send_no_photos_in_the_demo(self, client: Client):
         await client.post("market/photo", {"buyer": SITI, "market": "tokopedia"}, status=400)
+
+
+class TestProductCards:
+    async def test_buyer_panel_sends_a_card_that_staff_see_named_and_priced(
+        self, client: Client, running: Demo
+    ):
+        """The panel's product card reaches staff with the product's name and price."""
+        sent = await client.post("market/product", {"buyer": SITI, "market": SHOP})
+        assert sent["webhook_status"] == 200
+        shown = await eventually(lambda: bot_message(running, "Kartu produk"))
+        assert " · Rp" in shown.plain_text
+        assert any(p["title"] in shown.plain_text for p in running.stage.tts.products.values())
+        assert not TIKTOK.search(shown.plain_text)
+
+    async def test_tokopedia_buyers_send_no_product_cards_in_the_demo(self, client: Client):
+        await client.post("market/product", {"buyer": SITI, "market": "tokopedia"}, status=400)

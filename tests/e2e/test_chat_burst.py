@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
+from bot.relay.chat_digests import ChatDigestDelivery
 from bot.relay.pacer import GroupPacer
 from bot.render.base import Rendered
 from bot.sandbox.telegram import FakeMessage, FakeTelegram
+from storage import orders as orders_store
 from tests.harness import CHAT_ID, SHOP_ID, Harness, harness
 
 
@@ -260,3 +264,74 @@ async def test_a_pass_cut_at_its_batch_size_leaves_no_part_filled_digest(sqlite_
         lines = [line.split(" · ")[0] for d in digests for line in d.splitlines()]
         listed = [line for line in lines if line.startswith("#")]
         assert len(listed) == len(set(listed)) == len(orders)  # each order once
+
+
+class _Crash(BaseException):
+    """The process dying: nothing after it runs, not even the worker's fallbacks."""
+
+
+async def test_a_digest_posted_just_before_a_crash_is_neither_repeated_nor_swallowing(
+    sqlite_url, monkeypatch
+):
+    """Telegram accepted a chat digest, then the process died before closing its events.
+    The retry comes with new messages in the same batch: the digest's messages are not shown
+    again, and the new ones get a digest of their own (not the old one's journal)."""
+    fake = FakeTelegram(enforce_limits=True)
+    async with harness(sqlite_url, fake=fake, pacer=GroupPacer()) as h:
+        before = [f"sebelum mati {n:02d}" for n in range(12)]
+        after = [f"sesudah hidup {n:02d}" for n in range(8)]
+        for n, text in enumerate(before):
+            await _buyer_says(h, 7101 + n, f"Awal{n}", text)
+        await h.deliver()  # held for company
+        h.clock.advance(seconds=5)
+
+        async def dies(*_args: object, **_kwargs: object) -> None:
+            raise _Crash
+
+        monkeypatch.setattr(ChatDigestDelivery, "_shown", dies)
+        with pytest.raises(_Crash):
+            await h.rt.relay.run_once()
+        monkeypatch.undo()
+        assert sum(any(t in (m.plain_text or "") for t in before) for m in h.group()) == 1
+        for n, text in enumerate(after):
+            await _buyer_says(h, 7201 + n, f"Baru{n}", text)
+        h.clock.advance(seconds=61)  # the dead pass's leases have run out
+        await h.deliver()
+        h.clock.advance(seconds=30)
+        await h.deliver()
+        shown = [m.plain_text or "" for m in h.group()]
+        for text in before + after:
+            assert sum(text in message for message in shown) == 1, text
+
+
+async def test_an_order_digest_posted_just_before_a_crash_is_neither_repeated_nor_swallowing(
+    sqlite_url, monkeypatch
+):
+    """The same for new orders: the dead pass's digest keeps its orders, later orders that
+    come in the same retry batch get their own digest, and every order is listed once."""
+    fake = FakeTelegram(enforce_limits=True)
+    async with harness(sqlite_url, fake=fake, pacer=GroupPacer()) as h:
+        first = [h.sandbox.add_order(SHOP_ID) for _ in range(10)]
+        for order in first:
+            await h.webhook("order_notification", order["order_id"])
+        set_alert = orders_store.set_alert
+
+        def dies(**_kwargs: object) -> None:
+            raise _Crash
+
+        monkeypatch.setattr(orders_store, "set_alert", dies)
+        with pytest.raises(_Crash):
+            await h.rt.relay.run_once()
+        monkeypatch.setattr(orders_store, "set_alert", set_alert)
+        later = [h.sandbox.add_order(SHOP_ID) for _ in range(5)]
+        for order in later:
+            await h.webhook("order_notification", order["order_id"])
+        h.clock.advance(seconds=61)
+        await h.deliver()
+        h.clock.advance(seconds=30)
+        await h.deliver()
+        digests = [m.plain_text or "" for m in h.group()]
+        assert [d.split(" pesanan baru")[0].split()[-1] for d in digests] == ["10", "5"]
+        lines = [line.split(" · ")[0] for d in digests for line in d.splitlines()]
+        listed = [line for line in lines if line.startswith("#")]
+        assert len(listed) == len(set(listed)) == 15

@@ -147,3 +147,37 @@ async def test_a_message_brought_by_poll_and_webhook_to_two_processes_is_shown_o
         await b.deliver()
         shown = [m for m in fake.messages(CHAT_ID) if "warna merah" in (m.plain_text or "")]
         assert len(shown) == 1
+
+
+async def test_two_processes_combining_copies_of_the_same_burst_never_deadlock(pg_url, caplog):
+    """A sale-day burst whose webhooks reach one process while another's reconciliation
+    brings the same messages, in the opposite order: both combine at once, each message is
+    shown once, and the database never has to break a deadlock (which would send the whole
+    pass one message at a time into a full group)."""
+    fake = FakeTelegram(enforce_limits=True)
+    async with (
+        harness(pg_url, fake=fake, pacer=GroupPacer()) as a,
+        harness(pg_url, fake=fake, sandbox=a.sandbox, clock=a.clock, pacer=GroupPacer()) as b,
+    ):
+        burst = 12
+        for h in (a, b):
+            h.rt.relay._config = dataclasses.replace(h.rt.relay._config, batch=burst)
+        await reconcile(a.rt.services, a.rt.store, a.clock.now)  # sets the cursor
+        a.clock.advance(seconds=20)
+        rooms = [
+            a.sandbox.add_chat(SHOP_ID, 710_000 + n, f"Pembeli{n}", f"flash sale {n:02d}?")
+            for n in range(burst)
+        ]
+        assert (await reconcile(a.rt.services, a.rt.store, a.clock.now)).chats_missing == burst
+        for room in reversed(rooms):  # the late webhooks arrive newest first
+            await b.webhook("chat", room)
+        caplog.set_level(logging.INFO)
+        await asyncio.gather(a.rt.relay.run_once(), b.rt.relay.run_once())  # held for company
+        assert fake.messages(CHAT_ID) == []
+        a.clock.advance(seconds=5)
+        await asyncio.gather(a.rt.relay.run_once(), b.rt.relay.run_once())
+        await asyncio.gather(a.deliver(), b.deliver())
+        assert not [r for r in caplog.records if "combining buyer messages failed" in r.message]
+        texts = [m.plain_text or "" for m in fake.messages(CHAT_ID)]
+        for n in range(burst):
+            assert sum(f"flash sale {n:02d}?" in text for text in texts) == 1, n

@@ -242,7 +242,12 @@ class TestParseMessage:
                 "https://p16-oec-sg.ibyteimg.com/tos-alisg-i-im/"
                 "7494864425498542338~tplv-o3syd03w52-origin-jpeg.jpeg",
             ),
-            ("webhook_message_product_card.json", "product", "1729382256910274567", ""),
+            (
+                "webhook_message_product_card.json",
+                "product",
+                "1729382256910274567",
+                "https://shop.tiktok.com/view/product/1729382256910274567",
+            ),
             ("webhook_message_order_card.json", "order", ORDER_ID, ""),
         ],
     )

@@ -78,7 +78,7 @@ class TestMessageParts:
                 "PRODUCT_CARD",
                 {"product_id": "9"},
                 "[Produk] Kaos",
-                ("[Produk] Kaos", "product", ""),
+                ("[Produk] Kaos", "product", "https://shop.tiktok.com/view/product/9"),
             ),
             ("SOMETHING_NEW", {"x": 1}, "", ("", "other", "")),
             ("IMAGE", {"url": 42}, "", ("", "image", "42")),

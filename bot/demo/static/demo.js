@@ -551,6 +551,9 @@
     $("buyer-photo").addEventListener("click", () =>
       post("market/photo", { buyer: Number($("buyer").value), shop: $("shop").value, market: ui.market }),
     );
+    $("buyer-product").addEventListener("click", () =>
+      post("market/product", { buyer: Number($("buyer").value), shop: $("shop").value, market: ui.market }),
+    );
     $("staff-photo").addEventListener("click", async () => {
       const body = { user: ui.me, caption: $("text").value.trim(), reply_to: ui.replyTo };
       if (ui.topicMode && ui.thread !== null) body.thread = ui.thread;

@@ -50,6 +50,7 @@ from .errors import (
 from .mapping import TIKTOKSHOP, message_from_api, order_from_api, platform_label, relayable
 from .messaging import TikTokShopMessaging
 from .models import Conversation as ApiConversation
+from .products import ProductLookup, TikTokShopProducts
 from .reasons import (
     REJECT_CANCELLATION_PREFERENCE,
     cancel_reason,
@@ -68,7 +69,9 @@ ORDER_WINDOW = timedelta(days=7)  # list_orders searches at most a week per requ
 UNREAD_PAGES = 5  # conversation pages (20 each) per unread poll, to spare the daily quota
 
 
-class TikTokShopMarketplace(TikTokShopReturns, TikTokShopMedia, TikTokShopMessaging):
+class TikTokShopMarketplace(
+    TikTokShopReturns, TikTokShopMedia, TikTokShopMessaging, TikTokShopProducts
+):
     """The TikTok Shop adapter; staff-facing texts say "Tokopedia & Shop"."""
 
     def __init__(
@@ -93,6 +96,7 @@ class TikTokShopMarketplace(TikTokShopReturns, TikTokShopMedia, TikTokShopMessag
         self._reject_preference = reject_cancellation_preference
         self._unread_pages = unread_pages
         self._buyers = BuyerDirectory(client, store)
+        self._products = ProductLookup(client, clock=clock)
 
     def __repr__(self) -> str:
         return f"TikTokShopMarketplace(app_key={self._app_key!r})"

@@ -38,6 +38,7 @@ from .models import (
     ShopWebhook,
     TtsOrder,
 )
+from .products import ProductEndpoints
 from .return_client import ReturnEndpoints
 from .transport import checked_key, path_id
 
@@ -86,7 +87,7 @@ def check_text(text: str) -> None:
         )
 
 
-class TikTokShopClient(ReturnEndpoints, MediaEndpoints):
+class TikTokShopClient(ReturnEndpoints, MediaEndpoints, ProductEndpoints):
     """The Partner API endpoints tokobot uses, for every shop the app is authorized for."""
 
     def __repr__(self) -> str:

@@ -33,6 +33,7 @@ from bot.domain.values import (
 from .errors import brand_safe
 from .models import Conversation as ApiConversation
 from .models import LineItem, Message, Participant, TtsOrder, message_content
+from .products import product_page
 
 TIKTOKSHOP = MarketplaceName.TIKTOKSHOP
 
@@ -96,7 +97,7 @@ def message_parts(kind: str, content: str, plaintext: str = "") -> tuple[str, st
     """(text, attachment_kind, attachment_url) of a buyer's message; None if not relayable.
 
     TEXT gives its text; a card or media gives the platform's ``plaintext`` where the API
-    sent one, else the card's id, and the media URL.
+    sent one, else the card's id, and the media URL (a product card: its public page).
     """
     kind = kind.strip().upper()
     if kind in NOT_BUYER_WRITTEN:
@@ -107,6 +108,8 @@ def message_parts(kind: str, content: str, plaintext: str = "") -> tuple[str, st
         return (text if isinstance(text, str) else "", "", "")
     attachment, text_key, url_key = _ATTACHMENTS.get(kind, ("other", "content", ""))
     text = plaintext or (_str(fields.get(text_key)) if text_key else "")
+    if kind == "PRODUCT_CARD":  # the card has no link; its product's public page stands in
+        return (text, attachment, product_page(_str(fields.get(text_key))))
     return (text, attachment, _str(fields.get(url_key)) if url_key else "")
 
 

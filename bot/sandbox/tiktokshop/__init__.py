@@ -3,8 +3,9 @@
 Built from shared/docs/tiktok-shop-api.md only, never from tokobot's TikTok client, so that
 it can catch the client's mistakes: it verifies request signatures exactly (§5), enforces
 token, cipher and scope rules (§4), and serves the Customer Service, Order and cancellation
-endpoints (§8-§10) on one base URL together with the auth host's token paths. Tests drive it
-through `httpx.ASGITransport`; `serve()` runs it on loopback for the demo mode.
+endpoints (§8-§10), and Get Product for chat cards (not in the doc: see
+docs/tiktokshop-products.md), on one base URL together with the auth host's token paths.
+Tests drive it through `httpx.ASGITransport`; `serve()` runs it on loopback for the demo mode.
 """
 
 from bot.sandbox.tiktokshop.app import create_app

@@ -9,7 +9,7 @@ from functools import partial
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from bot.sandbox.tiktokshop import cancellations, catalogue, chat, media, orders, returns
+from bot.sandbox.tiktokshop import cancellations, catalogue, chat, media, orders, products, returns
 from bot.sandbox.tiktokshop.gateway import ApiError, Ctx, Handler, invalid_params, route
 from bot.sandbox.tiktokshop.state import TikTokSandboxState
 
@@ -17,6 +17,7 @@ _ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _CS = "seller.customer_service"
 _ORDERS = "seller.order.info"
 _RR = "seller.return_refund.basic"
+_PRODUCTS = "seller.product.basic"
 _CONV = "/customer_service/202309/conversations/{conversation_id}"
 
 # (method, path template, handler, scope): the API host's shop-scoped endpoints (§8-§10).
@@ -42,6 +43,7 @@ _ENDPOINTS: list[tuple[str, str, Handler, str]] = [
     ("POST", "/return_refund/202309/returns/{return_id}/approve", returns.approve, _RR),
     ("POST", "/return_refund/202309/returns/{return_id}/reject", returns.reject, _RR),
     ("GET", "/return_refund/202309/returns/{return_id}/records", returns.return_records, _RR),
+    ("GET", "/product/202309/products/{product_id}", products.get_product, _PRODUCTS),
 ]  # fmt: skip
 _SHOPS = "/authorization/202309/shops"
 _WEBHOOKS = "/event/202309/webhooks"

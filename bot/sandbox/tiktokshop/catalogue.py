@@ -50,6 +50,7 @@ SCOPES = (
     "seller.return_refund.basic",
     "seller.fulfillment.basic",
     "seller.customer_service",
+    "seller.product.basic",  # Get Product, for chat product cards
 )
 
 # Event API names of the webhook topics the simulator knows (§7.4).
@@ -97,6 +98,9 @@ CANNOT_REJECT = 25011011
 ALREADY_CANCELLED = 25020009
 ALREADY_APPROVED = 25020010
 ALREADY_SHIPPED = 25001045
+# Not in the doc (which has no Product API): the sandbox's own code for an unknown product,
+# sent with HTTP 404 so that a client classifies it by the status.
+PRODUCT_NOT_FOUND = 12052048
 
 # HTTP status per error code. The doc fixes only 429 (throttling) and 401 (scope); the rest
 # is the sandbox's choice. Business rejections not listed here answer HTTP 200 with a
@@ -107,6 +111,7 @@ HTTP_STATUS = {
     MISSING_CIPHER: 400,
     INVALID_VERSION: 400,
     INVALID_PATH: 404,
+    PRODUCT_NOT_FOUND: 404,
     INVALID_SIGN: 401,
     TOKEN_EXPIRED: 401,
     MISSING_SCOPE: 401,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.sandbox.tiktokshop.records import Buyer, JsonDict
@@ -213,4 +213,57 @@ def new_message(
         "create_time": now,
         "is_visible": is_visible,
         "sender": sender,
+    }
+
+
+_IMAGES = "https://p16-oec-sg.ibyteimg.com/tos-alisg-i-aphluv4xwc-sg"
+
+
+def new_product(
+    *,
+    product_id: str,
+    shop_id: str,
+    title: str,
+    prices: Iterable[int],
+    status: str,
+    now: int,
+    new_id: Callable[[str], str],
+) -> JsonDict:
+    """A product record in the Get Product shape, one SKU per price (whole Rupiah).
+
+    ``shop_id`` is the sandbox's own bookkeeping and is left out of the answer.
+    """
+    skus = [
+        {
+            "id": new_id("sku"),
+            "seller_sku": "",
+            "price": {
+                "currency": "IDR",
+                "sale_price": str(price),
+                "tax_exclusive_price": str(price),
+            },
+            "inventory": [{"warehouse_id": "7068517275539719942", "quantity": 50}],
+            "sales_attributes": [],
+        }
+        for price in prices
+    ]
+    image = f"{_IMAGES}/{product_id}"
+    return {
+        "shop_id": shop_id,
+        "id": product_id,
+        "status": status,
+        "title": title,
+        "description": f"<p>{title}</p>",
+        "main_images": [
+            {
+                "uri": image,
+                "urls": [f"{image}~origin.jpeg"],
+                "thumb_urls": [f"{image}~thumb.jpeg"],
+                "height": 800,
+                "width": 800,
+            }
+        ],
+        "skus": skus,
+        "create_time": now,
+        "update_time": now,
     }

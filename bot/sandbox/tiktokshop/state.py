@@ -59,6 +59,7 @@ class TikTokSandboxState:
         self.buyers: dict[str, Buyer] = {}
         self.orders: dict[str, JsonDict] = {}
         self.conversations: dict[str, Conversation] = {}
+        self.products: dict[str, JsonDict] = {}  # Get Product records, by product id
         self.cancellations: dict[str, Cancellation] = {}
         self.returns = ReturnDesk(self)  # return and refund requests (§10.5)
         self.calls: list[RecordedCall] = []
@@ -271,6 +272,19 @@ class TikTokSandboxState:
         for item in order["line_items"]:
             item.update(cancel_user=initiator, cancel_reason=reason, display_status="CANCELLED")
         payloads.apply_status(order, "CANCELLED", self.now())
+
+    def add_product(
+        self, shop_id: str, title: str, prices: Iterable[int] = (50_000,), *,
+        status: str = "ACTIVATE",
+    ) -> JsonDict:  # fmt: skip
+        """A product of the shop for Get Product, one SKU per price; returns its record."""
+        self.shop(shop_id)
+        product = payloads.new_product(
+            product_id=self.new_id("product"), shop_id=shop_id, title=title, prices=prices,
+            status=status, now=self.now(), new_id=self.new_id,
+        )  # fmt: skip
+        self.products[product["id"]] = product
+        return product
 
     # --- chat ---------------------------------------------------------------------------
 
