@@ -1,53 +1,59 @@
 """SQLModel table models.
 
 Every id a marketplace hands us is a string, and every row that holds one also names its
-marketplace. Times are stored as UTC and come back timezone-aware (``UTCDateTime``).
-Schema changes go through Alembic (``storage/migrations``); keep the two in step.
+marketplace. Times are stored as UTC and come back timezone-aware
+(``storage.columns.UTCDateTime``). The staff tools' tables are in ``storage.models_staff``,
+re-exported here. Schema changes go through Alembic (``storage/migrations``); keep the two in step.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Float,
     Index,
     Integer,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from storage.columns import UTCDateTime, ts
+from storage.models_staff import (
+    AwayReply,
+    BulkRun,
+    ConversationHandler,
+    FirstResponse,
+    QuickTemplate,
+)
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime; tokobot stores aware times only")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _ts(nullable: bool = False, index: bool = False) -> Any:
-    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+__all__ = [
+    "AccessToken",
+    "ActionClaim",
+    "AuditEntry",
+    "AwayReply",
+    "BulkRun",
+    "CallbackToken",
+    "ConversationHandler",
+    "ConversationRow",
+    "DeliveryStep",
+    "FirstResponse",
+    "InboxEvent",
+    "JobState",
+    "MarketplaceState",
+    "Notice",
+    "OrderRow",
+    "QuickTemplate",
+    "ReturnRow",
+    "ShopRow",
+    "StaffReply",
+    "TelegramLink",
+    "TelegramSend",
+    "UTCDateTime",
+]
 
 
 class AccessToken(SQLModel, table=True):
@@ -57,8 +63,8 @@ class AccessToken(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     token: str = Field(sa_column=Column(Text, nullable=False))
-    expires_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    expires_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 class ShopRow(SQLModel, table=True):
@@ -67,7 +73,7 @@ class ShopRow(SQLModel, table=True):
     marketplace: str = Field(primary_key=True, max_length=20)
     shop_id: str = Field(primary_key=True, max_length=40)
     name: str = Field(default="", max_length=200)
-    updated_at: datetime = _ts()
+    updated_at: datetime = ts()
 
 
 class InboxEvent(SQLModel, table=True):
@@ -90,19 +96,19 @@ class InboxEvent(SQLModel, table=True):
     kind: str = Field(max_length=40)
     dedup_slot: str = Field(max_length=300, unique=True)
     payload: str = Field(sa_column=Column(Text, nullable=False))
-    received_at: datetime = _ts()
+    received_at: datetime = ts()
     status: str = Field(default="pending", max_length=12)
     attempts: int = 0
-    next_attempt_at: datetime = _ts()
+    next_attempt_at: datetime = ts()
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    delivered_at: datetime | None = _ts(nullable=True)
+    delivered_at: datetime | None = ts(nullable=True)
     order_id: str = Field(default="", max_length=40, index=True)
     # The lease of the process delivering it now (``storage.leases``): a stable
     # owner name, so a restart takes its own leases back, and a token per claim, checked
     # before every send. ``lease_until`` runs on the database's clock with PostgreSQL.
     lease_owner: str = Field(default="", max_length=120)
     lease_token: str = Field(default="", max_length=32)
-    lease_until: datetime | None = _ts(nullable=True)
+    lease_until: datetime | None = ts(nullable=True)
 
 
 class ConversationRow(SQLModel, table=True):
@@ -123,10 +129,10 @@ class ConversationRow(SQLModel, table=True):
     topic_announced_id: int | None = None
     # The staff group it was first shown in (its topic is there): later messages follow it.
     group_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    last_buyer_at: datetime | None = _ts(nullable=True)
+    last_buyer_at: datetime | None = ts(nullable=True)
     last_buyer_text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    waiting_since: datetime | None = _ts(nullable=True, index=True)  # unanswered since
-    last_staff_at: datetime | None = _ts(nullable=True)
+    waiting_since: datetime | None = ts(nullable=True, index=True)  # unanswered since
+    last_staff_at: datetime | None = ts(nullable=True)
 
 
 class OrderRow(SQLModel, table=True):
@@ -143,7 +149,7 @@ class OrderRow(SQLModel, table=True):
     status_code: str = Field(default="", max_length=40)
     state: str = Field(default="", max_length=30, index=True)
     total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    accept_deadline: datetime | None = _ts(nullable=True, index=True)
+    accept_deadline: datetime | None = ts(nullable=True, index=True)
     payload: str = Field(sa_column=Column(Text, nullable=False))  # the domain Order as JSON
     alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     alert_message_id: int | None = None
@@ -155,10 +161,10 @@ class OrderRow(SQLModel, table=True):
     shown_status_code: str = Field(default="", max_length=40)
     outcome: str = Field(default="", max_length=30)  # accepted / rejected / ...
     outcome_by: str = Field(default="", max_length=200)
-    outcome_at: datetime | None = _ts(nullable=True)
+    outcome_at: datetime | None = ts(nullable=True)
     outcome_detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 class ReturnRow(SQLModel, table=True):
@@ -178,7 +184,7 @@ class ReturnRow(SQLModel, table=True):
     order_id: str = Field(max_length=40, index=True)
     status_code: str = Field(default="", max_length=60)
     awaiting_seller: bool = Field(default=False, index=True)
-    deadline: datetime | None = _ts(nullable=True)
+    deadline: datetime | None = ts(nullable=True)
     payload: str = Field(sa_column=Column(Text, nullable=False))  # the domain ReturnRequest
     alert_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     alert_message_id: int | None = None
@@ -186,10 +192,10 @@ class ReturnRow(SQLModel, table=True):
     outcome: str = Field(default="", max_length=30)
     outcome_status: str = Field(default="", max_length=60)
     outcome_by: str = Field(default="", max_length=200)
-    outcome_at: datetime | None = _ts(nullable=True)
+    outcome_at: datetime | None = ts(nullable=True)
     outcome_detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 class TelegramLink(SQLModel, table=True):
@@ -203,7 +209,7 @@ class TelegramLink(SQLModel, table=True):
     marketplace: str = Field(max_length=20)
     shop_id: str = Field(max_length=40)
     ref: str = Field(max_length=60, index=True)  # conversation_id or order_id
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
 
 
 class DeliveryStep(SQLModel, table=True):
@@ -225,7 +231,7 @@ class DeliveryStep(SQLModel, table=True):
     chunk: int = Field(default=0, sa_column=Column(Integer, primary_key=True, autoincrement=False))
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int
-    sent_at: datetime = _ts()
+    sent_at: datetime = ts()
 
 
 class CallbackToken(SQLModel, table=True):
@@ -238,7 +244,7 @@ class CallbackToken(SQLModel, table=True):
     marketplace: str = Field(max_length=20)
     shop_id: str = Field(max_length=40)
     ref: str = Field(sa_column=Column(Text, nullable=False))  # may carry a typed reason
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
 
 
 class AuditEntry(SQLModel, table=True):
@@ -247,7 +253,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _ts(index=True)
+    at: datetime = ts(index=True)
     actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     actor_name: str = Field(default="", max_length=200)
     action: str = Field(max_length=30)
@@ -283,7 +289,7 @@ class StaffReply(SQLModel, table=True):
     # A photo sent to the buyer (its Telegram file id): part 0 is the image, the caption
     # follows as text. "" for a text reply.
     media_file_id: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    updated_at: datetime = _ts()
+    updated_at: datetime = ts()
 
 
 class Notice(SQLModel, table=True):
@@ -292,8 +298,8 @@ class Notice(SQLModel, table=True):
     __tablename__ = "notice"
 
     key: str = Field(primary_key=True, max_length=200)
-    created_at: datetime = _ts()
-    sent_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = ts()
+    sent_at: datetime | None = ts(nullable=True)
     # The inbox event that is showing it (a buyer message's identity): its copies, arriving
     # by webhook and by reconciliation at once, defer to that event instead of racing it.
     owner_event: int | None = Field(default=None)
@@ -313,35 +319,9 @@ class ActionClaim(SQLModel, table=True):
     action: str = Field(max_length=30)
     actor_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     actor_name: str = Field(default="", max_length=200)
-    claimed_at: datetime = _ts()
+    claimed_at: datetime = ts()
     state: str = Field(default="running", max_length=12)  # running / done / released
-    finished_at: datetime | None = _ts(nullable=True)
-
-
-class BulkRun(SQLModel, table=True):
-    """One "accept all" over a digest's orders (``storage.bulk``), offered until confirmed.
-
-    ``origin`` names what offered it (``digest:<event>`` or ``retry:<run>``), so a digest
-    sent again after a crash offers the same run. The run's once-only start is its claim
-    ``bulk:<id>`` in ``action_claim``; ``result`` is the JSON tally shown on the message.
-    """
-
-    __tablename__ = "bulk_run"
-
-    id: int | None = Field(default=None, primary_key=True)
-    origin: str = Field(max_length=80, unique=True)
-    marketplace: str = Field(max_length=20)
-    shop_id: str = Field(max_length=40)
-    order_ids: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of order ids
-    state: str = Field(default="offered", max_length=12)  # offered / running / done
-    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    message_id: int | None = None
-    actor_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    actor_name: str = Field(default="", max_length=200)
-    result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    created_at: datetime = _ts()
-    started_at: datetime | None = _ts(nullable=True)
-    finished_at: datetime | None = _ts(nullable=True)
+    finished_at: datetime | None = ts(nullable=True)
 
 
 class MarketplaceState(SQLModel, table=True):
@@ -351,7 +331,7 @@ class MarketplaceState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     value: str = Field(sa_column=Column(Text, nullable=False))
-    updated_at: datetime = _ts()
+    updated_at: datetime = ts()
 
 
 class JobState(SQLModel, table=True):
@@ -360,49 +340,10 @@ class JobState(SQLModel, table=True):
     __tablename__ = "job_state"
 
     name: str = Field(primary_key=True, max_length=60)
-    cursor: datetime | None = _ts(nullable=True)  # e.g. reconciliation: checked up to here
-    last_ok_at: datetime | None = _ts(nullable=True)
+    cursor: datetime | None = ts(nullable=True)  # e.g. reconciliation: checked up to here
+    last_ok_at: datetime | None = ts(nullable=True)
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     failing: bool = False
-
-
-class FirstResponse(SQLModel, table=True):
-    """How long a buyer waited for the first staff answer (for the daily summary)."""
-
-    __tablename__ = "first_response"
-
-    id: int | None = Field(default=None, primary_key=True)
-    marketplace: str = Field(max_length=20)
-    conversation_id: str = Field(max_length=60)
-    asked_at: datetime = _ts()
-    answered_at: datetime = _ts(index=True)
-    actor_name: str = Field(default="", max_length=200)
-
-
-class ConversationHandler(SQLModel, table=True):
-    """Who handles a buyer conversation now (see ``storage.assignments``), and where it shows.
-
-    The row outlives its handler: ``handler_id`` None means nobody. Taking it is a
-    conditional UPDATE on this one row, so of two staff claiming at once (in any process
-    sharing the database) exactly one becomes the handler.
-    """
-
-    __tablename__ = "conversation_handler"
-
-    marketplace: str = Field(primary_key=True, max_length=20)
-    shop_id: str = Field(primary_key=True, max_length=40)
-    conversation_id: str = Field(primary_key=True, max_length=60)
-    handler_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
-    handler_name: str = Field(default="", max_length=200)
-    claimed_at: datetime | None = _ts(nullable=True)
-    # The claim, or the handler's latest answer: the claim lapses CLAIM_RELEASE_MINUTES later.
-    active_at: datetime | None = _ts(nullable=True, index=True)
-    # The conversation's newest relayed message, whose last chunk shows the handler: its
-    # text without the handler's line, so a release or takeover can redraw it.
-    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
-    message_id: int | None = None
-    shown_html: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    shown_at: datetime | None = _ts(nullable=True)  # RETENTION_DAYS later the text is blanked
 
 
 class TelegramSend(SQLModel, table=True):
@@ -421,36 +362,3 @@ class TelegramSend(SQLModel, table=True):
     )
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     sent_at: float = Field(sa_column=Column(Float, nullable=False))
-
-
-class QuickTemplate(SQLModel, table=True):
-    """A quick reply staff send with one press (``/template add``); shared by all staff."""
-
-    __tablename__ = "quick_template"
-
-    name: str = Field(primary_key=True, max_length=32)  # lower case: names are case-insensitive
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    uses: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
-    created_by: str = Field(default="", max_length=200)
-    created_at: datetime = _ts()
-
-
-class AwayReply(SQLModel, table=True):
-    """The away message of one conversation in one closed period: claimed before it is sent.
-
-    ``key`` names the conversation and the opening that ends the period, so a buyer gets at
-    most one per period, across crashes and processes; ``status`` is how it went.
-    """
-
-    __tablename__ = "away_reply"
-
-    key: str = Field(primary_key=True, max_length=200)
-    marketplace: str = Field(max_length=20)
-    shop_id: str = Field(max_length=40)
-    conversation_id: str = Field(max_length=60)
-    # The inbox event whose buyer message earned it: that event's retry shows the outcome.
-    event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    status: str = Field(default="sending", max_length=12)  # sending/sent/failed/unknown
-    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()

@@ -52,9 +52,9 @@ from bot.render.chat_digests import (
     pack,
     render_buyer_burst,
     render_chat_digest,
-    topic_url,
 )
 from bot.render.chat_media import media_ref
+from bot.render.chat_topics import topic_url
 from bot.render.formatting import aware
 from storage import conversations, links, locks, notices, shops, steps
 from storage.conversations import conversation_of

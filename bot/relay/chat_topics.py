@@ -14,7 +14,7 @@ import logging
 from bot.domain.vocab import LinkKind
 from bot.relay.chats import ChatDelivery
 from bot.relay.pacer import Lane
-from bot.render.chat_digests import message_url, render_topic_opened
+from bot.render.chat_topics import message_url, render_topic_opened
 from storage import conversations, links, shops
 from storage.conversations import conversation_of
 from storage.models import ConversationRow

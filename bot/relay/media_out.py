@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyParameters
+from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from bot.relay.outgoing import Outgoing, Step, is_not_modified
+from bot.relay.outgoing import Outgoing, Step, is_not_modified, reply_of
 from bot.relay.pacer import Lane
 from bot.render.formatting import split_html
 from storage import steps
@@ -85,7 +85,7 @@ class MediaSending:
             photo=InputFile(photo, filename="photo.jpg") if isinstance(photo, bytes) else photo,
             caption=caption,
             message_thread_id=thread_id,
-            reply_parameters=_reply(reply_to),
+            reply_parameters=reply_of(reply_to, 0),
             reply_markup=markup,
             rate_limit_args=Lane.BULK if bulk else None,
         )
@@ -107,7 +107,7 @@ class MediaSending:
             video=InputFile(video, filename="video.mp4") if isinstance(video, bytes) else video,
             caption=caption,
             message_thread_id=thread_id,
-            reply_parameters=_reply(reply_to),
+            reply_parameters=reply_of(reply_to, 0),
             reply_markup=markup,
             rate_limit_args=Lane.BULK if bulk else None,
         )
@@ -189,9 +189,3 @@ class MediaSending:
         if len(data) > limit:
             raise FileTooBig(len(data))
         return data
-
-
-def _reply(reply_to: int | None) -> ReplyParameters | None:
-    if reply_to is None:
-        return None
-    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)

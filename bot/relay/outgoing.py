@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, ReplyParameters
 from telegram.error import BadRequest
 
 from bot.domain.vocab import LinkKind
@@ -51,3 +51,10 @@ class Outgoing:
 
     chunks: Sequence[str]
     markup: InlineKeyboardMarkup | None
+
+
+def reply_of(reply_to: int | None, index: int) -> ReplyParameters | None:
+    """Only a message's first chunk replies; the rest follow it."""
+    if reply_to is None or index != 0:
+        return None
+    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)

@@ -28,20 +28,12 @@ from bot.clock import Clock
 from bot.domain.vocab import LinkKind
 from bot.relay.crashpoints import crash_point
 from bot.relay.media_out import MediaSending, is_media_message
-from bot.relay.outgoing import Outgoing, Step, is_not_modified
+from bot.relay.outgoing import Outgoing, Step, is_not_modified, reply_of
 from bot.relay.pacer import Lane, Pace, lane_of, spare_share
 from bot.render.base import Button, Rendered
 from bot.render.formatting import split_html
 from storage import orders, steps
 from storage.links import issue_token, link_messages
-
-
-def _reply(reply_to: int | None, index: int) -> ReplyParameters | None:
-    """Only a message's first chunk replies; the rest follow it."""
-    if reply_to is None or index != 0:
-        return None
-    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +197,7 @@ class Sender(MediaSending):
                 chat_id,
                 chunk,
                 thread_id=thread_id,
-                reply=_reply(reply_to, index),
+                reply=reply_of(reply_to, index),
                 markup=outgoing.markup if index == len(outgoing.chunks) - 1 else None,
                 bulk=bulk,
             )
@@ -237,7 +229,7 @@ class Sender(MediaSending):
                 chat_id,
                 chunk,
                 thread_id=thread_id,
-                reply=_reply(reply_to, index),
+                reply=reply_of(reply_to, index),
                 markup=outgoing.markup if index == len(outgoing.chunks) - 1 else None,
                 bulk=bulk,
             )

@@ -258,9 +258,8 @@ class Relay:
         self, maybe_new: list[InboxEvent], pending: list[InboxEvent], lease: Lease, more_due: bool
     ) -> tuple[list[InboxEvent], list[InboxEvent]]:
         """With no slot free, new orders wait in the inbox: the digest then lists all that came."""
-        held = (
-            await self._delivery.hold_orders(maybe_new, more_due=more_due) if maybe_new else set()
-        )
+        hold = self._delivery.hold_orders
+        held = await hold(maybe_new, more_due=more_due) if maybe_new else set()
         lease.held.update(held)  # postponed, not delivered: handed back with the rest
         return [r for r in maybe_new if r.id not in held], [r for r in pending if r.id not in held]
 

@@ -38,7 +38,7 @@ from bot.render.base import (
     platform_label,
     shop_label,
 )
-from bot.render.catalogue import Html, format_datetime, format_time, t, t_plain
+from bot.render.catalogue import format_datetime, format_time, t, t_plain
 from bot.render.chat_media import (
     attachment_lines,
     is_media,
@@ -52,7 +52,6 @@ from bot.render.formatting import (
     chat_text_to_plain,
     clip,
     escape,
-    escape_attr,
     utf16_len,
     visible_text,
 )
@@ -85,24 +84,6 @@ class DigestEntry:
 def is_long(message: BuyerMessage) -> bool:
     """Too long to show whole in a digest."""
     return utf16_len(message.text) > PREVIEW_CHARS
-
-
-def topic_url(chat_id: int, thread_id: int) -> str:
-    """A t.me link into a supergroup's forum topic ("" where Telegram has no such link)."""
-    return _chat_link(chat_id, thread_id)
-
-
-def message_url(chat_id: int, message_id: int) -> str:
-    """A t.me link to one message of a supergroup ("" where Telegram has no such link)."""
-    return _chat_link(chat_id, message_id)
-
-
-def _chat_link(chat_id: int, tail: int) -> str:
-    text = str(chat_id)
-    # Only supergroups (-100…) have t.me/c links; the link uses the id without that prefix.
-    if not text.startswith("-100"):
-        return ""
-    return f"https://t.me/c/{text[4:]}/{tail}"
 
 
 def shows_media(message: BuyerMessage) -> bool:
@@ -388,23 +369,3 @@ def _burst_with_attachments(
     room = TELEGRAM_MAX_BUTTONS - sum(len(row) for row in own) - len(photos)
     extra = (*button_rows(photos, 2), *button_rows(orders[: max(room, 0)], 2))
     return Rendered("\n".join(lines), (*own, *extra))
-
-
-def render_topic_opened(
-    conv: Conversation, shop_name: str, digest_url: str, ref: str, *, lang: str
-) -> Rendered:
-    """The first message in a topic opened after the buyer was announced in a digest."""
-    link = (
-        f'<a href="{escape_attr(digest_url)}">{t("chatdigest.link", lang)}</a>'
-        if digest_url
-        else t("chatdigest.link", lang)
-    )
-    text = t(
-        "chatdigest.topic_opened",
-        lang,
-        buyer=buyer_label(conv.buyer_name, lang),
-        shop=shop_label(shop_name, conv.marketplace),
-        link=Html(link),
-    )
-    button = Button(t_plain("btn.reply", lang), ButtonAction.REPLY, ref)
-    return Rendered(text, ((button,),))
