@@ -7,6 +7,7 @@ are forgotten in the commit that closes the event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -22,6 +23,16 @@ async def done_chunks(*, session: AsyncSession, event_id: int, step: str) -> dic
         col(DeliveryStep.event_id) == event_id, col(DeliveryStep.step) == step
     )
     return {row.chunk: row.message_id for row in (await session.execute(query)).scalars()}
+
+
+async def with_step(*, session: AsyncSession, event_ids: Sequence[int], step: str) -> set[int]:
+    """Which of these events have sent something of ``step`` already (one query)."""
+    if not event_ids:
+        return set()
+    query = select(col(DeliveryStep.event_id)).where(
+        col(DeliveryStep.step) == step, col(DeliveryStep.event_id).in_(list(event_ids))
+    )
+    return set((await session.execute(query)).scalars())
 
 
 async def record_chunk(

@@ -156,19 +156,17 @@ class ChatDigestDelivery(ChatDelivery):
         (``Step.shown_with``), with its link; a retry may come in another batch, so each event
         is looked up on its own rather than the digest rebuilt.
         """
-        left: list[_Waiting] = []
+        ids = [item.row.id for item in items if item.row.id is not None]
+        async with self._sessions() as session:
+            shown = await steps.with_step(session=session, event_ids=ids, step=DIGEST_STEP)
+        if not shown:
+            return items
         async with self._sessions() as session, session.begin():
-            for item in items:
-                event_id = item.row.id
-                assert event_id is not None
-                if await steps.done_chunks(session=session, event_id=event_id, step=DIGEST_STEP):
-                    await self._close(session, event_id)
-                    result.shown.add(event_id)
-                else:
-                    left.append(item)
-        if len(left) < len(items):
-            log.info("%d buyer messages were shown before a restart", len(items) - len(left))
-        return left
+            for event_id in shown:
+                await self._close(session, event_id)
+        result.shown.update(shown)
+        log.info("%d buyer messages were shown before a restart", len(shown))
+        return [item for item in items if item.row.id not in shown]
 
     def _group_for(self, row: ConversationRow | None, marketplace: str, shop_id: str) -> int:
         """Where the conversation's next message goes (as ``ChatDelivery._settle`` decides)."""
