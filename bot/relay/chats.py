@@ -129,9 +129,9 @@ class ChatDelivery(EventDelivery):
     async def _in_digest(session: AsyncSession, event_id: int) -> bool:
         """Shown whole in a digest Telegram accepted before a crash (a previewed long text
         is journalled with its digest too, but is still due whole)."""
-        if await notices.was_sent(session=session, key=preview_key(event_id)):
-            return False
-        return bool(await steps.done_chunks(session=session, event_id=event_id, step=DIGEST_STEP))
+        if not await steps.done_chunks(session=session, event_id=event_id, step=DIGEST_STEP):
+            return False  # the usual case: one query
+        return not await notices.was_sent(session=session, key=preview_key(event_id))
 
     async def buyer_message(self, event_id: int, event: BuyerMessageReceived) -> None:
         message = event.message

@@ -71,46 +71,29 @@ class MediaSending:
     async def post_photo(
         self,
         chat_id: int,
-        photo: bytes | str,
+        media: bytes | str,
         *,
+        video: bool = False,
         caption: str | None = None,
         markup: InlineKeyboardMarkup | None = None,
         thread_id: int | None = None,
         reply_to: int | None = None,
         bulk: bool = True,
     ) -> Message:
-        """Post a photo: bytes are uploaded; a string is a file_id or a public URL."""
-        return await self.bot.send_photo(
-            chat_id=self.chat(chat_id),
-            photo=InputFile(photo, filename="photo.jpg") if isinstance(photo, bytes) else photo,
-            caption=caption,
-            message_thread_id=thread_id,
-            reply_parameters=reply_of(reply_to, 0),
-            reply_markup=markup,
-            rate_limit_args=Lane.BULK if bulk else None,
-        )
-
-    async def post_video(
-        self,
-        chat_id: int,
-        video: bytes | str,
-        *,
-        caption: str | None = None,
-        markup: InlineKeyboardMarkup | None = None,
-        thread_id: int | None = None,
-        reply_to: int | None = None,
-        bulk: bool = True,
-    ) -> Message:
-        """Post a video: bytes are uploaded; a string is a file_id or a public URL."""
-        return await self.bot.send_video(
-            chat_id=self.chat(chat_id),
-            video=InputFile(video, filename="video.mp4") if isinstance(video, bytes) else video,
-            caption=caption,
-            message_thread_id=thread_id,
-            reply_parameters=reply_of(reply_to, 0),
-            reply_markup=markup,
-            rate_limit_args=Lane.BULK if bulk else None,
-        )
+        """Post a photo (or a video): bytes are uploaded; a string is a file_id or a URL."""
+        name = "video.mp4" if video else "photo.jpg"
+        sent = InputFile(media, filename=name) if isinstance(media, bytes) else media
+        common: dict[str, Any] = {
+            "chat_id": self.chat(chat_id),
+            "caption": caption,
+            "message_thread_id": thread_id,
+            "reply_parameters": reply_of(reply_to, 0),
+            "reply_markup": markup,
+            "rate_limit_args": Lane.BULK if bulk else None,
+        }
+        if video:
+            return await self.bot.send_video(video=sent, **common)
+        return await self.bot.send_photo(photo=sent, **common)
 
     async def post_media_step(
         self,
@@ -137,10 +120,10 @@ class MediaSending:
         if 0 in done:
             ids.append(done[0])
         else:
-            send = self.post_video if video else self.post_photo
-            message = await send(
+            message = await self.post_photo(
                 chat_id,
                 media,
+                video=video,
                 caption=caption,
                 markup=outgoing.markup if not follow else None,
                 thread_id=thread_id,

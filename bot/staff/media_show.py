@@ -67,11 +67,11 @@ async def show_media(
     media = fetched.postable if fetched is not None else None
     posted = None
     if media is not None and fetched is not None:
-        send = services.sender.post_video if fetched.video else services.sender.post_photo
         try:
-            posted = await send(
+            posted = await services.sender.post_photo(
                 pressed.chat_id,
                 media,
+                video=fetched.video,
                 thread_id=pressed.thread_id,
                 reply_to=pressed.message_id,
                 bulk=False,
